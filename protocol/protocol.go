@@ -1,0 +1,114 @@
+// Package protocol is the contract every ferry endpoint meets: the local
+// filesystem, SFTP, FTP and FTPS. It imports nothing else of ferry's, so the
+// transfer engine, the UI and the CLI can treat every endpoint alike.
+//
+// The core interface, Client, is deliberately small. Abilities only some
+// backends have (setting times, hashing, range reads, ASCII mode) are separate
+// small interfaces that callers discover with a type assertion and fall back
+// from, the way io/fs does with ReadDirFS and StatFS.
+package protocol
+
+import (
+	"context"
+	"io"
+	"io/fs"
+	"time"
+)
+
+// Entry describes one file, directory or link as the endpoint reports it.
+type Entry struct {
+	Name    string      // base name, never a path
+	Size    int64       // bytes; 0 for directories
+	Mode    fs.FileMode // type bits plus permissions where the server tells them
+	ModTime time.Time   // zero when unknown
+	Target  string      // symlink target, when known
+	// Raw holds the listing line when the backend could not parse it; the
+	// entry is shown as-is rather than dropped.
+	Raw string
+}
+
+// IsDir reports whether the entry is a directory.
+func (e Entry) IsDir() bool { return e.Mode.IsDir() }
+
+// IsLink reports whether the entry is a symbolic link.
+func (e Entry) IsLink() bool { return e.Mode&fs.ModeSymlink != 0 }
+
+// Client is one session with one endpoint. Paths are slash-separated (package
+// path); relative paths are relative to Home. A Client is not safe for
+// concurrent transfers: FTP can run one transfer per connection, so parallel
+// work uses several Clients from a pool.
+type Client interface {
+	// Home returns the absolute starting directory of the session.
+	Home(ctx context.Context) (string, error)
+	// List returns the entries of dir, without "." and "..".
+	List(ctx context.Context, dir string) ([]Entry, error)
+	// Stat describes p; a missing path yields an error wrapping ErrNotExist.
+	Stat(ctx context.Context, p string) (Entry, error)
+	// Open streams p from offset. Closing the reader before EOF aborts the
+	// transfer; Close reports any error the server sent at the end.
+	Open(ctx context.Context, p string, offset int64) (io.ReadCloser, error)
+	// Create writes p starting at offset (0 truncates; >0 resumes). The data
+	// is only safe once Close returns nil.
+	Create(ctx context.Context, p string, offset int64) (io.WriteCloser, error)
+	Mkdir(ctx context.Context, p string) error     // ErrExist when it exists
+	Remove(ctx context.Context, p string) error    // a file or link
+	RemoveDir(ctx context.Context, p string) error // an empty directory
+	Rename(ctx context.Context, from, to string) error
+	Close() error
+}
+
+// Chtimeser sets a file's modification time (local, SFTP setstat, FTP MFMT).
+type Chtimeser interface {
+	Chtimes(ctx context.Context, p string, mtime time.Time) error
+}
+
+// Chmoder sets permission bits (local, SFTP, FTP SITE CHMOD).
+type Chmoder interface {
+	Chmod(ctx context.Context, p string, mode fs.FileMode) error
+}
+
+// Hasher computes a checksum on the endpoint itself, so verification need not
+// read the file back (FTP HASH/XCRC, SFTP check-file, local).
+type Hasher interface {
+	// HashAlgorithms lists what Hash accepts, e.g. "sha256", "md5", "crc32".
+	HashAlgorithms() []string
+	// Hash returns the lower-case hex digest of p.
+	Hash(ctx context.Context, p, algorithm string) (string, error)
+}
+
+// RangeReader opens independent reads of parts of one file, for segmented
+// downloads over several connections or requests.
+type RangeReader interface {
+	OpenRange(ctx context.Context, p string, offset, length int64) (io.ReadCloser, error)
+}
+
+// Symlinker creates symbolic links.
+type Symlinker interface {
+	Symlink(ctx context.Context, target, link string) error
+}
+
+// TransferType is FTP's representation type.
+type TransferType int
+
+const (
+	TypeBinary TransferType = iota // TYPE I, bytes as they are
+	TypeASCII                      // TYPE A, CRLF on the wire, local line endings on disk
+)
+
+// ModeSetter chooses the transfer type of the following Open or Create.
+// Only FTP has it; every other backend is binary.
+type ModeSetter interface {
+	SetTransferType(t TransferType)
+}
+
+// Describer tells the user how a session is protected, for the pane header:
+// "SFTP · ssh-ed25519 · aes128-gcm", "FTPS · TLS 1.3", "FTP · unencrypted".
+type Describer interface {
+	Security() string
+	// Encrypted reports whether commands and data are protected.
+	Encrypted() bool
+}
+
+// LogFunc receives the protocol conversation one line at a time (commands
+// prefixed "> ", replies "< ", notes "* "). Secrets are already masked.
+type LogFunc func(line string)
