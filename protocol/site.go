@@ -319,6 +319,9 @@ func parseShort(s string) (Site, error) {
 	}
 	if strings.HasPrefix(host, "[") && strings.HasSuffix(host, "]") {
 		host = host[1 : len(host)-1]
+		if !strings.Contains(host, ":") {
+			return Site{}, fmt.Errorf("address %q: host %q is not a valid IPv6 address", s, host)
+		}
 	}
 	site.Host = host
 	if err := checkHost(site.Host); err != nil {
