@@ -2,11 +2,51 @@ package cli
 
 import (
 	"context"
+	"crypto/x509"
 	"fmt"
+	"os"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/ftp"
 )
 
-func (c *connector) dialFTP(_ context.Context, s protocol.Site) (protocol.Client, error) {
-	return nil, fmt.Errorf("%s: FTP is not available in this build", s.ID())
+// dialFTP connects to an FTP, FTPS or FTPES site with the FTP flags.
+func (c *connector) dialFTP(ctx context.Context, s protocol.Site) (protocol.Client, error) {
+	cfg := ftp.Config{
+		Prompter: c.prompter,
+		Trust:    c.trust,
+		Password: c.password(s),
+		Timeout:  c.flags.timeout,
+		Log:      c.log,
+	}
+	if c.flags.ftpMode == "active" {
+		cfg.Mode = ftp.Active
+	}
+	switch c.flags.tls {
+	case "explicit":
+		cfg.TLS = ftp.TLSExplicit
+	case "implicit":
+		cfg.TLS = ftp.TLSImplicit
+	case "none":
+		cfg.TLS = ftp.TLSNone
+	}
+	if c.flags.caFile != "" {
+		pem, err := os.ReadFile(c.flags.caFile)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file: %w", err)
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil || pool == nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", c.flags.caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	cl, err := ftp.Dial(ctx, s, cfg)
+	if err != nil {
+		return nil, err
+	}
+	return cl, nil
 }

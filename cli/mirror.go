@@ -1,7 +1,224 @@
 package cli
 
-import "context"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"strconv"
+	"time"
 
-func runMirror(_ context.Context, e *env, _ []string) int {
-	return e.errorf(exitUsage, "mirror is not available in this build")
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+// runMirror makes DST a copy of the directory SRC, one way: files missing
+// in DST or differing in size or mtime are copied; with --delete, what DST
+// has and SRC lacks is removed afterwards (only when every copy succeeded).
+// --dry-run prints the plan and changes nothing.
+func runMirror(ctx context.Context, e *env, args []string) int {
+	fs := newFlagSet(e, "mirror")
+	var cf connFlags
+	cf.register(fs)
+	var flags copyFlags
+	flags.register(fs, false)
+	del := fs.Bool("delete", false, "remove files and directories in DST that SRC does not have")
+	dry := fs.Bool("dry-run", false, "print what would change, change nothing")
+	fs.BoolVar(dry, "n", false, "same as --dry-run")
+	rest, code := parseOrExit(e, fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(rest) != 2 {
+		return e.errorf(exitUsage, "mirror takes SRC and DST; see ferry help mirror")
+	}
+	flags.conflict = "mirror"
+	qopts, jopts, err := flags.options()
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	jopts.Conflict = transfer.PolicyMirror
+	conn, err := newConnector(e, cf)
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	src, err := conn.site(rest[0])
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	dst, err := conn.site(rest[1])
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	sess := newSessions(conn)
+	defer sess.close()
+	sc, sp, err := sess.resolve(ctx, src)
+	if err != nil {
+		return e.errorf(exitFor(err), "%v", err)
+	}
+	dc, dp, err := sess.resolve(ctx, dst)
+	if err != nil {
+		return e.errorf(exitFor(err), "%v", err)
+	}
+	if st, err := sc.Stat(ctx, sp); err != nil {
+		return e.errorf(exitFor(err), "%v", err)
+	} else if !st.IsDir() {
+		return e.errorf(exitUsage, "mirror copies directories, and %s is not one; use ferry cp", sp)
+	}
+	if st, err := dc.Stat(ctx, dp); err == nil && !st.IsDir() {
+		return e.errorf(exitUsage, "%s exists and is not a directory", dp)
+	}
+	m := &mirror{e: e, sc: sc, dc: dc, sp: sp, dp: dp}
+	if *dry {
+		status := m.plan(ctx, "")
+		if *del {
+			status = max(status, m.extras(ctx, "", false))
+		}
+		return status
+	}
+	status := runQueue(ctx, e, qopts, []planned{{
+		spec:  transfer.Spec{Src: sess.endpoint(src), SrcPath: sp, Dst: sess.endpoint(dst), DstPath: dp, Dir: true, Options: jopts},
+		label: sp,
+	}}, flags.quiet)
+	if !*del {
+		return status
+	}
+	if status != exitOK {
+		fmt.Fprintln(e.Err, "ferry: not deleting extras in the destination: some copies failed")
+		return status
+	}
+	m.quiet = flags.quiet
+	return m.extras(ctx, "", true)
+}
+
+// mirror walks SRC and DST side by side through the planning connections.
+type mirror struct {
+	e      *env
+	sc, dc protocol.Client
+	sp, dp string
+	quiet  bool
+}
+
+// plan prints what a mirror run would copy below rel.
+func (m *mirror) plan(ctx context.Context, rel string) int {
+	ents, err := m.sc.List(ctx, path.Join(m.sp, rel))
+	if err != nil {
+		return m.e.errorf(exitFor(err), "%v", err)
+	}
+	status := exitOK
+	for _, en := range ents {
+		r := path.Join(rel, en.Name)
+		if !safeName(en.Name) {
+			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
+			continue
+		}
+		if en.IsLink() {
+			st, err := m.sc.Stat(ctx, path.Join(m.sp, r))
+			if err != nil {
+				status = max(status, m.e.errorf(exitFailed, "%v", err))
+				continue
+			}
+			en = st
+		}
+		de, derr := m.dc.Stat(ctx, path.Join(m.dp, r))
+		missing := errors.Is(derr, protocol.ErrNotExist)
+		if derr != nil && !missing {
+			status = max(status, m.e.errorf(exitFor(derr), "%v", derr))
+			continue
+		}
+		switch {
+		case en.IsDir():
+			if missing {
+				fmt.Fprintf(m.e.Out, "mkdir   %s\n", quoteIfNeeded(r))
+			}
+			status = max(status, m.plan(ctx, r))
+		case missing:
+			fmt.Fprintf(m.e.Out, "copy    %s (new, %s)\n", quoteIfNeeded(r), humanBytes(en.Size))
+		case !sameEntry(en, de):
+			fmt.Fprintf(m.e.Out, "copy    %s (changed, %s)\n", quoteIfNeeded(r), humanBytes(en.Size))
+		}
+	}
+	return status
+}
+
+// extras removes (or, dry, prints) what DST has below rel and SRC lacks.
+func (m *mirror) extras(ctx context.Context, rel string, remove bool) int {
+	ents, err := m.dc.List(ctx, path.Join(m.dp, rel))
+	if errors.Is(err, protocol.ErrNotExist) {
+		return exitOK // a dry run of a destination still to be created
+	}
+	if err != nil {
+		return m.e.errorf(exitFor(err), "%v", err)
+	}
+	status := exitOK
+	for _, en := range ents {
+		if !safeName(en.Name) {
+			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
+			continue
+		}
+		r := path.Join(rel, en.Name)
+		se, serr := m.sc.Stat(ctx, path.Join(m.sp, r))
+		switch {
+		case serr == nil && se.IsDir() == en.IsDir():
+			if en.IsDir() {
+				status = max(status, m.extras(ctx, r, remove))
+			}
+			continue
+		case serr != nil && !errors.Is(serr, protocol.ErrNotExist):
+			status = max(status, m.e.errorf(exitFor(serr), "%v", serr))
+			continue
+		}
+		if !remove {
+			fmt.Fprintf(m.e.Out, "delete  %s\n", quoteIfNeeded(r))
+			continue
+		}
+		target := path.Join(m.dp, r)
+		var err error
+		if en.IsDir() {
+			err = removeAll(ctx, m.dc, target)
+		} else {
+			err = m.dc.Remove(ctx, target)
+		}
+		if err != nil {
+			status = max(status, m.e.errorf(exitFor(err), "%v", err))
+			continue
+		}
+		if !m.quiet {
+			fmt.Fprintf(m.e.Out, "deleted %s\n", quoteIfNeeded(r))
+		}
+	}
+	return status
+}
+
+// sameEntry is the mirror test: equal size, and equal mtime to the second
+// when both sides know it.
+func sameEntry(a, b protocol.Entry) bool {
+	if a.Size != b.Size || a.IsDir() != b.IsDir() {
+		return false
+	}
+	if a.ModTime.IsZero() || b.ModTime.IsZero() {
+		return true
+	}
+	return a.ModTime.Truncate(time.Second).Equal(b.ModTime.Truncate(time.Second))
+}
+
+// safeName refuses names a hostile listing could use to leave the tree.
+func safeName(n string) bool {
+	if n == "" || n == "." || n == ".." {
+		return false
+	}
+	for _, r := range n {
+		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// quoteIfNeeded prints plain names as they are and odd ones Go-quoted.
+func quoteIfNeeded(s string) string {
+	if q := strconv.Quote(s); q[1:len(q)-1] != s {
+		return q
+	}
+	return s
 }

@@ -1,0 +1,113 @@
+# shellcheck shell=bash
+# Starts a private OpenSSH server for ferry's real-server tests. Sourced by
+# .ci/run as root, after `apt-get install -y openssh-server`. It writes
+# everything under one temp dir, listens on 127.0.0.1 only, and exports:
+#
+#   FERRY_TEST_SSHD                 127.0.0.1:PORT
+#   FERRY_TEST_SSHD_USER            login user (ferrytest)
+#   FERRY_TEST_SSHD_PASSWORD        its password
+#   FERRY_TEST_SSHD_KEY             authorized ed25519 private key
+#   FERRY_TEST_SSHD_KEY_ENC         the same kind of key, encrypted
+#   FERRY_TEST_SSHD_KEY_PASSPHRASE  its passphrase
+#   FERRY_TEST_SSHD_KNOWN_HOSTS     known_hosts holding the server's keys
+#   FERRY_TEST_SSHD_DIR             a directory the user owns
+#   FERRY_TEST_SSHD_DENIED_DIR      a directory the user may not write
+#   FERRY_TEST_SSHD_LOG             the server's log
+#
+# sshd_stop stops the server and removes what was created.
+
+sshd_start() {
+	local user=ferrytest port base
+	base=$(mktemp -d /tmp/ferry-sshd.XXXXXX) || return 1
+	chmod 755 "$base"
+	FERRY_SSHD_BASE=$base
+
+	if ! id "$user" >/dev/null 2>&1; then
+		useradd --create-home --shell /bin/bash "$user" || return 1
+	fi
+	local password passphrase
+	password="ferry-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	passphrase="pass-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	echo "$user:$password" | chpasswd || return 1
+	passwd -u "$user" >/dev/null 2>&1 || true
+
+	mkdir -p "$base/keys" "$base/host" || return 1
+	ssh-keygen -q -t ed25519 -N '' -C ferrytest -f "$base/keys/id_ed25519" || return 1
+	ssh-keygen -q -t ed25519 -N "$passphrase" -C ferrytest-enc -f "$base/keys/id_ed25519_enc" || return 1
+	ssh-keygen -q -t ed25519 -N '' -f "$base/host/ssh_host_ed25519_key" || return 1
+	ssh-keygen -q -t rsa -b 3072 -N '' -f "$base/host/ssh_host_rsa_key" || return 1
+
+	local home
+	home=$(getent passwd "$user" | cut -d: -f6)
+	install -d -m 700 -o "$user" -g "$user" "$home/.ssh"
+	cat "$base/keys/id_ed25519.pub" "$base/keys/id_ed25519_enc.pub" >"$home/.ssh/authorized_keys"
+	chown "$user:$user" "$home/.ssh/authorized_keys"
+	chmod 600 "$home/.ssh/authorized_keys"
+	install -d -m 755 -o "$user" -g "$user" "$base/data"
+	install -d -m 755 -o root -g root "$base/denied"
+
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null)
+	[ -n "$port" ] || port=$((20000 + RANDOM % 20000))
+
+	cat >"$base/sshd_config" <<CONF
+ListenAddress 127.0.0.1:$port
+HostKey $base/host/ssh_host_ed25519_key
+HostKey $base/host/ssh_host_rsa_key
+PidFile $base/sshd.pid
+AuthorizedKeysFile .ssh/authorized_keys
+PubkeyAuthentication yes
+PasswordAuthentication yes
+KbdInteractiveAuthentication yes
+PermitRootLogin no
+UsePAM no
+StrictModes yes
+AllowUsers $user
+Subsystem sftp internal-sftp
+LogLevel VERBOSE
+CONF
+
+	mkdir -p /run/sshd
+	chmod 755 /run/sshd
+	/usr/sbin/sshd -t -f "$base/sshd_config" || return 1
+	/usr/sbin/sshd -f "$base/sshd_config" -E "$base/sshd.log" || return 1
+
+	local i
+	for i in $(seq 1 50); do
+		if ssh-keyscan -T 1 -p "$port" 127.0.0.1 >"$base/known_hosts" 2>/dev/null && [ -s "$base/known_hosts" ]; then
+			break
+		fi
+		sleep 0.2
+	done
+	if [ ! -s "$base/known_hosts" ]; then
+		echo "sshd did not answer on 127.0.0.1:$port" >&2
+		cat "$base/sshd.log" >&2
+		return 1
+	fi
+	chmod 600 "$base/keys/id_ed25519" "$base/keys/id_ed25519_enc"
+
+	export FERRY_TEST_SSHD="127.0.0.1:$port"
+	export FERRY_TEST_SSHD_USER="$user"
+	export FERRY_TEST_SSHD_PASSWORD="$password"
+	export FERRY_TEST_SSHD_KEY="$base/keys/id_ed25519"
+	export FERRY_TEST_SSHD_KEY_ENC="$base/keys/id_ed25519_enc"
+	export FERRY_TEST_SSHD_KEY_PASSPHRASE="$passphrase"
+	export FERRY_TEST_SSHD_KNOWN_HOSTS="$base/known_hosts"
+	export FERRY_TEST_SSHD_DIR="$base/data"
+	export FERRY_TEST_SSHD_DENIED_DIR="$base/denied"
+	export FERRY_TEST_SSHD_LOG="$base/sshd.log"
+	echo "sshd running on $FERRY_TEST_SSHD (log $FERRY_TEST_SSHD_LOG)"
+}
+
+sshd_stop() {
+	local base=${FERRY_SSHD_BASE:-}
+	[ -n "$base" ] || return 0
+	if [ -s "$base/sshd.pid" ]; then
+		kill "$(cat "$base/sshd.pid")" 2>/dev/null || true
+	fi
+	rm -rf "$base"
+	unset FERRY_SSHD_BASE FERRY_TEST_SSHD FERRY_TEST_SSHD_USER FERRY_TEST_SSHD_PASSWORD \
+		FERRY_TEST_SSHD_KEY FERRY_TEST_SSHD_KEY_ENC FERRY_TEST_SSHD_KEY_PASSPHRASE \
+		FERRY_TEST_SSHD_KNOWN_HOSTS FERRY_TEST_SSHD_DIR FERRY_TEST_SSHD_DENIED_DIR FERRY_TEST_SSHD_LOG
+}
+
+sshd_start

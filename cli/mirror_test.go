@@ -1,0 +1,57 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMirrorDryRunAndDelete(t *testing.T) {
+	dir := t.TempDir()
+	env := stateEnv(t)
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	rels := tree(t, src, 3)
+	if code, out, errs := run(t, env, "mirror", "--dry-run", src, dst); code != 0 || !strings.Contains(out, "copy    sub/deeper/file3.bin (new") {
+		t.Fatalf("dry run of an empty target: exit %d, %q, %s", code, out, errs)
+	}
+	if _, err := os.Stat(dst); !os.IsNotExist(err) {
+		t.Fatalf("dry run created the target: %v", err)
+	}
+	if code, _, errs := run(t, env, "mirror", src, dst); code != 0 {
+		t.Fatalf("mirror: exit %d: %s", code, errs)
+	}
+	for _, rel := range rels {
+		mustSame(t, filepath.Join(src, rel), filepath.Join(dst, rel))
+	}
+	// Change one file, add extras to the target.
+	changed := filepath.Join(src, "sub", "file1.bin")
+	mustWrite(t, changed, []byte("changed"))
+	later := time.Now().Add(time.Hour)
+	os.Chtimes(changed, later, later)
+	mustWrite(t, filepath.Join(dst, "stale.txt"), []byte("old"))
+	mustWrite(t, filepath.Join(dst, "gone", "x"), []byte("old"))
+	code, out, _ := run(t, env, "mirror", "-n", "--delete", src, dst)
+	want := []string{"copy    sub/file1.bin (changed", "delete  stale.txt", "delete  gone"}
+	for _, w := range want {
+		if !strings.Contains(out, w) {
+			t.Errorf("dry run lacks %q:\n%s", w, out)
+		}
+	}
+	if code != 0 || strings.Count(out, "\n") != len(want) {
+		t.Errorf("dry run: exit %d, want exactly %d lines:\n%s", code, len(want), out)
+	}
+	if code, out, errs := run(t, env, "mirror", "--delete", src, dst); code != 0 || !strings.Contains(out, "1 of 12 files copied") {
+		t.Fatalf("mirror --delete: exit %d, %q, %s", code, out, errs)
+	}
+	mustSame(t, changed, filepath.Join(dst, "sub", "file1.bin"))
+	for _, p := range []string{"stale.txt", "gone"} {
+		if _, err := os.Stat(filepath.Join(dst, p)); !os.IsNotExist(err) {
+			t.Errorf("%s survived --delete: %v", p, err)
+		}
+	}
+	if code, out, _ := run(t, env, "mirror", "-n", "--delete", src, dst); code != 0 || out != "" {
+		t.Errorf("dry run after a mirror: exit %d, %q, want nothing to do", code, out)
+	}
+}

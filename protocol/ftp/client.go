@@ -1,0 +1,378 @@
+// Package ftp is ferry's FTP and FTPS client: RFC 959 with the extensions
+// real servers offer (RFC 2228/4217 TLS, 2428 EPSV/EPRT, 3659 MLSD/MLST/
+// SIZE/MDTM/REST, 2389 FEAT, 2640 UTF8). It is written for ferry rather than
+// taken from a library because ferry needs active mode, ASCII conversion,
+// ABOR, per-call contexts and TLS session reuse on data connections.
+//
+// A Client is one control connection. FTP runs one transfer at a time on it,
+// so while a reader from Open or a writer from Create is live, other calls
+// fail with ErrTransient; the transfer engine uses several Clients.
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// Config holds the session options. The zero value, with a Prompter, is a
+// passive, binary, UTF-8 session whose TLS follows the site's scheme.
+type Config struct {
+	Prompter protocol.Prompter
+	Trust    protocol.TrustMode
+	// Password from FERRY_PASSWORD or a bookmark. When empty and the user is
+	// "" or "anonymous", the login is anonymous with password "ferry@";
+	// otherwise the Prompter is asked when the server wants one.
+	Password string
+	Account  string // for servers that answer 332 (ACCT); else asked
+	Mode     Mode
+	// TrustPASV connects where a PASV reply says even when that is not the
+	// server's own address (off: the NAT fix).
+	TrustPASV bool
+	// ActiveAddr is the address announced in PORT/EPRT (e.g. a router's
+	// public address); the listener is on the control connection's local
+	// address, within PortRange when set.
+	ActiveAddr string
+	PortRange  PortRange
+	TLS        TLSMode // TLSAuto follows the site's scheme
+	ProtClear  bool    // PROT C: encrypt commands only, not data
+	Encoding   string  // "" or "utf-8" (default), "latin1"
+	Timeout    time.Duration
+	IdleNoop   time.Duration // keepalive interval; negative disables
+	PinDir     string        // pinned certificates; default $XDG_DATA_HOME/ferry/pins
+	RootCAs    *x509.CertPool
+	Log        protocol.LogFunc
+}
+
+const (
+	defaultTimeout  = 15 * time.Second
+	defaultIdleNoop = 60 * time.Second
+	anonPassword    = "ferry@"
+)
+
+// Client is one FTP session.
+type Client struct {
+	cfg     Config
+	site    protocol.Site
+	ctl     *ctrl
+	tls     *tlsState
+	tlsMode TLSMode
+	prot    bool // data connections are encrypted (PROT P)
+	peerIP  net.IP
+	feat    map[string]string
+	syst    string
+	home    string
+	noEPSV  bool
+	noPORT  bool
+	noListA bool // the server refused "LIST -a"
+
+	mu      sync.Mutex // the control connection: user calls vs keepalive
+	busy    bool       // a transfer holds the control connection
+	curType byte       // 'I' or 'A' as last sent; 0 unknown
+	xfer    protocol.TransferType
+	quit    chan struct{}
+	done    chan struct{}
+	closed  bool
+}
+
+// Dial connects, secures and logs in.
+func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) {
+	if !site.Scheme.IsFTP() {
+		return nil, fmt.Errorf("dial %s: not an FTP site", site.ID())
+	}
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = defaultTimeout
+	}
+	if cfg.IdleNoop == 0 {
+		cfg.IdleNoop = defaultIdleNoop
+	}
+	if cfg.PinDir == "" {
+		cfg.PinDir = defaultPinDir()
+	}
+	if cfg.Prompter == nil {
+		cfg.Prompter = protocol.NoPrompter{}
+	}
+	cs, err := newCharset(cfg.Encoding)
+	if err != nil {
+		return nil, fmt.Errorf("dial %s: %w", site.ID(), err)
+	}
+	c := &Client{cfg: cfg, site: site, tlsMode: cfg.TLS, quit: make(chan struct{}), done: make(chan struct{})}
+	if c.tlsMode == TLSAuto {
+		switch site.Scheme {
+		case protocol.SchemeFTPS:
+			c.tlsMode = TLSImplicit
+		case protocol.SchemeFTPES:
+			c.tlsMode = TLSExplicit
+		default:
+			c.tlsMode = TLSNone
+		}
+	}
+	if site.Port == 0 && c.tlsMode == TLSImplicit {
+		site.Port = 990
+		c.site = site
+	}
+	if err := c.connect(ctx, cs); err != nil {
+		if c.ctl != nil {
+			c.ctl.conn.Close()
+		}
+		return nil, err
+	}
+	go c.keepalive()
+	return c, nil
+}
+
+func (c *Client) logf(format string, args ...any) {
+	if c.cfg.Log != nil {
+		c.cfg.Log(fmt.Sprintf(format, args...))
+	}
+}
+
+func (c *Client) connect(ctx context.Context, cs charset) error {
+	addr := c.site.Address()
+	d := net.Dialer{Timeout: c.cfg.Timeout}
+	raw, err := d.DialContext(ctx, "tcp", addr)
+	if err != nil {
+		return netError("connect", c.site.ID(), err)
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
+		_ = tc.SetNoDelay(true) // commands are small and answered one by one
+	}
+	c.peerIP = raw.RemoteAddr().(*net.TCPAddr).IP
+	c.logf("* connected to %s", raw.RemoteAddr())
+	var conn net.Conn = raw
+	if c.tlsMode != TLSNone {
+		c.tls = newTLSState(c.site.Host, addr, c.cfg, c.logf)
+	}
+	if c.tlsMode == TLSImplicit {
+		if conn, err = c.tls.handshakeControl(ctx, raw, c.cfg.Timeout); err != nil {
+			return err
+		}
+	}
+	c.ctl = newCtrl(conn, c.cfg.Log, c.cfg.Timeout, cs)
+	if err := c.greeting(ctx); err != nil {
+		return err
+	}
+	if c.tlsMode == TLSExplicit {
+		if _, err := c.ctl.expect(ctx, "auth tls", c.site.ID(), "AUTH TLS", 234); err != nil {
+			return fmt.Errorf("server refuses explicit TLS: %w", err)
+		}
+		if c.ctl.r.Buffered() > 0 {
+			return protocol.NewError("auth tls", c.site.ID(), protocol.ErrProtocol, "", errors.New("server sent data before the TLS handshake"))
+		}
+		tc, err := c.tls.handshakeControl(ctx, raw, c.cfg.Timeout)
+		if err != nil {
+			return err
+		}
+		c.ctl.setConn(tc)
+	}
+	if err := c.login(ctx); err != nil {
+		return err
+	}
+	if c.tls != nil {
+		if _, err := c.ctl.expect(ctx, "pbsz", "", "PBSZ 0", 200); err != nil {
+			return err
+		}
+		prot := "PROT P"
+		if c.cfg.ProtClear {
+			prot = "PROT C"
+		}
+		if _, err := c.ctl.expect(ctx, "prot", "", prot, 200); err != nil {
+			return err
+		}
+		c.prot = !c.cfg.ProtClear
+	}
+	if err := c.features(ctx); err != nil {
+		return err
+	}
+	if _, ok := c.feat["UTF8"]; ok && isUTF8(c.cfg.Encoding) {
+		if _, err := c.ctl.cmd(ctx, "opts", "", "OPTS UTF8 ON"); err != nil {
+			return err
+		}
+	}
+	if rep, err := c.ctl.cmd(ctx, "syst", "", "SYST"); err != nil {
+		return err
+	} else if rep.Code == 215 {
+		c.syst = rep.Message()
+	}
+	rep, err := c.ctl.expect(ctx, "pwd", "", "PWD", 257)
+	if err != nil {
+		return err
+	}
+	if c.home, err = parsePWD(rep.Message()); err != nil {
+		return protocol.NewError("pwd", "", protocol.ErrProtocol, rep.Text(), err)
+	}
+	return c.setType(ctx, 'I')
+}
+
+func isUTF8(enc string) bool {
+	e := strings.ToLower(strings.ReplaceAll(enc, "-", ""))
+	return e == "" || e == "utf8"
+}
+
+func (c *Client) greeting(ctx context.Context) error {
+	for {
+		rep, err := c.ctl.read(ctx, "connect", c.site.ID())
+		if err != nil {
+			return err
+		}
+		switch {
+		case rep.Code == 120: // "service ready in nnn minutes": wait for 220
+			continue
+		case rep.Code == 220:
+			return nil
+		default:
+			return replyError("connect", c.site.ID(), rep)
+		}
+	}
+}
+
+func (c *Client) login(ctx context.Context) error {
+	user, pass := c.site.User, c.cfg.Password
+	if pass == "" {
+		pass = c.site.Password
+	}
+	anonymous := user == "" || strings.EqualFold(user, "anonymous") || strings.EqualFold(user, "ftp")
+	if user == "" {
+		user = "anonymous"
+	}
+	if err := checkLine(user); err != nil {
+		return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, "", err)
+	}
+	rep, err := c.ctl.cmd(ctx, "login", c.site.ID(), "USER "+user)
+	if err != nil {
+		return err
+	}
+	if rep.Code == 331 {
+		if pass == "" {
+			if anonymous {
+				pass = anonPassword
+			} else if pass, err = c.cfg.Prompter.Secret(ctx, protocol.SecretRequest{
+				Kind: protocol.SecretPassword, Site: user + "@" + c.site.Address(), Prompt: "Password for " + user + "@" + c.site.Host + ":",
+			}); err != nil {
+				return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, "", err)
+			}
+		}
+		if err := checkLine(pass); err != nil {
+			return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, "", errors.New("password contains a line break"))
+		}
+		if rep, err = c.ctl.cmd(ctx, "login", c.site.ID(), "PASS "+pass); err != nil {
+			return err
+		}
+	}
+	if rep.Code == 332 {
+		acct := c.cfg.Account
+		if acct == "" {
+			if acct, err = c.cfg.Prompter.Secret(ctx, protocol.SecretRequest{
+				Kind: protocol.SecretPassword, Site: user + "@" + c.site.Address(), Prompt: "Account for " + user + ":",
+			}); err != nil {
+				return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, "", err)
+			}
+		}
+		if err := checkLine(acct); err != nil {
+			return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, "", errors.New("account contains a line break"))
+		}
+		if rep, err = c.ctl.cmd(ctx, "login", c.site.ID(), "ACCT "+acct); err != nil {
+			return err
+		}
+	}
+	if rep.Code == 230 || rep.Code == 202 {
+		return nil
+	}
+	if rep.Code == 530 || rep.Class() == 5 {
+		return protocol.NewError("login", c.site.ID(), protocol.ErrAuth, rep.Text(), nil)
+	}
+	return replyError("login", c.site.ID(), rep)
+}
+
+// features reads FEAT into a map of upper-case feature → parameters.
+func (c *Client) features(ctx context.Context) error {
+	c.feat = map[string]string{}
+	rep, err := c.ctl.cmd(ctx, "feat", "", "FEAT")
+	if err != nil {
+		return err
+	}
+	if rep.Code != 211 {
+		return nil // no FEAT: an RFC 959-only server
+	}
+	for _, l := range rep.Lines[1 : len(rep.Lines)-1] {
+		l = strings.TrimSpace(l)
+		if l == "" {
+			continue
+		}
+		name, params, _ := strings.Cut(l, " ")
+		c.feat[strings.ToUpper(name)] = params
+	}
+	return nil
+}
+
+func (c *Client) has(feature string) bool {
+	_, ok := c.feat[feature]
+	return ok
+}
+
+// parsePWD reads the quoted path of a 257 reply; "" inside means ".
+func parsePWD(msg string) (string, error) {
+	if len(msg) == 0 || msg[0] != '"' {
+		return "", errors.New("257 reply without a quoted path")
+	}
+	var b strings.Builder
+	for i := 1; i < len(msg); i++ {
+		if msg[i] != '"' {
+			b.WriteByte(msg[i])
+			continue
+		}
+		if i+1 < len(msg) && msg[i+1] == '"' {
+			b.WriteByte('"')
+			i++
+			continue
+		}
+		p := b.String()
+		if p == "" {
+			return "", errors.New("257 reply with an empty path")
+		}
+		return p, nil
+	}
+	return "", errors.New("257 reply with an unterminated path")
+}
+
+// Security describes the protection for the pane header.
+func (c *Client) Security() string {
+	if c.tls == nil {
+		return "FTP · unencrypted"
+	}
+	s := "FTPS · " + tlsVersionName(c.tls.version) + " · " + c.tlsMode.String()
+	if !c.prot {
+		s += " · data unencrypted"
+	}
+	return s
+}
+
+// Encrypted reports whether commands and data are both protected.
+func (c *Client) Encrypted() bool { return c.tls != nil && c.prot }
+
+// TLSConnectionState is the control connection's TLS state, if any.
+func (c *Client) TLSConnectionState() (tls.ConnectionState, bool) {
+	if tc, ok := c.ctl.conn.(*tls.Conn); ok {
+		return tc.ConnectionState(), true
+	}
+	return tls.ConnectionState{}, false
+}
+
+// System is the server's SYST answer ("UNIX Type: L8"), for the log.
+func (c *Client) System() string { return c.syst }
+
+// lastDataResumed reports whether the last TLS data connection resumed the
+// control connection's session.
+func (c *Client) lastDataResumed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.tls != nil && c.tls.resumed
+}

@@ -1,0 +1,204 @@
+package ftp
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/x509"
+	"encoding/hex"
+	"errors"
+	"os"
+	"path"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/protocoltest"
+)
+
+// Real servers, started by .ci/ftpd.sh, which exports their addresses:
+//
+//	FERRY_TEST_VSFTPD         vsftpd, plain FTP (run passive and active)
+//	FERRY_TEST_VSFTPD_FTPES   vsftpd, explicit FTPS, require_ssl_reuse=YES
+//	FERRY_TEST_VSFTPD_FTPS    vsftpd, implicit FTPS
+//	FERRY_TEST_PROFTPD        proftpd with MLSD, TLS offered (run plain and explicit FTPS)
+//	FERRY_TEST_PUREFTPD       pure-ftpd with MLSD, TLS offered (run plain and explicit FTPS)
+//	FERRY_TEST_FTP_USER, FERRY_TEST_FTP_PASSWORD   the login for all of them
+//	FERRY_TEST_FTP_DIR        a writable directory on the servers (absolute)
+//	FERRY_TEST_FTP_RODIR      a directory the login user may not write; "/"
+//	                          when unset (the servers show the real, root-owned
+//	                          filesystem to an unprivileged user)
+//	FERRY_TEST_FTP_CA         PEM file of the servers' certificate
+//
+// Unset addresses skip, unless FERRY_REQUIRE_REAL_SERVERS=1.
+type realServer struct {
+	env    string
+	scheme protocol.Scheme
+	mode   Mode
+}
+
+var realServers = []realServer{
+	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Passive},
+	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Active},
+	{"FERRY_TEST_VSFTPD_FTPES", protocol.SchemeFTPES, Passive},
+	{"FERRY_TEST_VSFTPD_FTPS", protocol.SchemeFTPS, Passive},
+	{"FERRY_TEST_PROFTPD", protocol.SchemeFTP, Active},
+	{"FERRY_TEST_PROFTPD", protocol.SchemeFTPES, Passive},
+	{"FERRY_TEST_PUREFTPD", protocol.SchemeFTP, Passive},
+	{"FERRY_TEST_PUREFTPD", protocol.SchemeFTPES, Passive},
+}
+
+func requireReal(t testing.TB, env string) string {
+	t.Helper()
+	v := os.Getenv(env)
+	if v == "" {
+		if os.Getenv("FERRY_REQUIRE_REAL_SERVERS") == "1" {
+			t.Fatalf("%s is not set and FERRY_REQUIRE_REAL_SERVERS=1", env)
+		}
+		t.Skipf("%s not set: no real server to test against", env)
+	}
+	return v
+}
+
+func realConfig(t testing.TB, mode Mode) Config {
+	t.Helper()
+	cfg := Config{Password: os.Getenv("FERRY_TEST_FTP_PASSWORD"), Mode: mode, Trust: protocol.TrustAcceptNew, PinDir: t.TempDir()}
+	if ca := os.Getenv("FERRY_TEST_FTP_CA"); ca != "" {
+		pem, err := os.ReadFile(ca)
+		if err != nil {
+			t.Fatalf("FERRY_TEST_FTP_CA: %v", err)
+		}
+		cfg.RootCAs = x509.NewCertPool()
+		if !cfg.RootCAs.AppendCertsFromPEM(pem) {
+			t.Fatalf("FERRY_TEST_FTP_CA %s holds no certificate", ca)
+		}
+		cfg.Trust = protocol.TrustStrict
+	}
+	return cfg
+}
+
+func TestRealServers(t *testing.T) {
+	for _, rs := range realServers {
+		name := rs.env + "/" + string(rs.scheme)
+		if rs.mode == Active {
+			name += "/active"
+		}
+		t.Run(name, func(t *testing.T) {
+			addr := requireReal(t, rs.env)
+			user := os.Getenv("FERRY_TEST_FTP_USER")
+			dir := os.Getenv("FERRY_TEST_FTP_DIR")
+			rodir := os.Getenv("FERRY_TEST_FTP_RODIR")
+			if rodir == "" {
+				rodir = "/"
+			}
+			site := siteOf(t, rs.scheme, addr, user)
+			connect := func(t *testing.T) *Client { return dialT(t, site, realConfig(t, rs.mode)) }
+			protocoltest.Run(t, protocoltest.Harness{
+				StreamSize: 16 << 20,
+				New: func(t *testing.T) (protocol.Client, string) {
+					c := connect(t)
+					scratch := scratchDir(t, c, dir)
+					t.Cleanup(func() {
+						cc := connect(t)
+						defer cc.Close()
+						if err := removeAll(context.Background(), cc, scratch); err != nil {
+							t.Logf("clean %s: %v", scratch, err)
+						}
+					})
+					return c, scratch
+				},
+				Denied: func(t *testing.T) (protocol.Client, string) {
+					return connect(t), rodir
+				},
+			})
+			if rs.scheme != protocol.SchemeFTP {
+				t.Run("data connections resume the TLS session", func(t *testing.T) {
+					c := connect(t)
+					defer c.Close()
+					scratch := scratchDir(t, c, dir)
+					defer removeAll(context.Background(), c, scratch)
+					if err := roundTripAt(c, scratch); err != nil {
+						t.Fatal(err)
+					}
+					if !c.lastDataResumed() {
+						t.Fatal("the data connection did not resume the control connection's TLS session")
+					}
+				})
+			}
+		})
+	}
+}
+
+func scratchDir(t *testing.T, c *Client, dir string) string {
+	t.Helper()
+	var b [6]byte
+	rand.Read(b[:])
+	p := path.Join(dir, "ferry-test-"+hex.EncodeToString(b[:]))
+	if err := c.Mkdir(context.Background(), p); err != nil {
+		t.Fatalf("mkdir scratch %s: %v", p, err)
+	}
+	return p
+}
+
+func roundTripAt(c *Client, dir string) error {
+	ctx := context.Background()
+	w, err := c.Create(ctx, path.Join(dir, "resume-check"), 0)
+	if err != nil {
+		return err
+	}
+	if _, err := w.Write([]byte("resume")); err != nil {
+		w.Close()
+		return err
+	}
+	return w.Close()
+}
+
+// removeAll deletes a tree through the client, depth first.
+func removeAll(ctx context.Context, c *Client, p string) error {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	entries, err := c.List(ctx, p)
+	if err != nil {
+		if errors.Is(err, protocol.ErrNotExist) {
+			return nil
+		}
+		return err
+	}
+	for _, e := range entries {
+		if e.Name == "" {
+			continue
+		}
+		child := path.Join(p, e.Name)
+		if e.IsDir() {
+			err = removeAll(ctx, c, child)
+		} else {
+			err = c.Remove(ctx, child)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return c.RemoveDir(ctx, p)
+}
+
+func TestRealServerListsDotFiles(t *testing.T) {
+	addr := requireReal(t, "FERRY_TEST_VSFTPD")
+	c := dialT(t, siteOf(t, protocol.SchemeFTP, addr, os.Getenv("FERRY_TEST_FTP_USER")), realConfig(t, Passive))
+	defer c.Close()
+	ctx := context.Background()
+	scratch := scratchDir(t, c, os.Getenv("FERRY_TEST_FTP_DIR"))
+	defer removeAll(ctx, c, scratch)
+	w, err := c.Create(ctx, path.Join(scratch, ".hidden"), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := c.List(ctx, scratch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name != ".hidden" {
+		t.Fatalf("list %s: %+v, want .hidden", scratch, entries)
+	}
+}

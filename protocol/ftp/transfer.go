@@ -1,0 +1,488 @@
+package ftp
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// bufSize is the copy buffer for data connections: large enough that a
+// gigabit stream costs few system calls.
+const bufSize = 256 << 10
+
+// startTransfer opens a data channel and issues cmd on it (RETR, STOR,
+// LIST...), returning the connected, secured data connection. The caller
+// holds c.mu. rest > 0 sends REST first.
+func (c *Client) startTransfer(ctx context.Context, op, p, cmd string, rest int64) (net.Conn, Reply, error) {
+	ds, err := c.prepareData(ctx, op, p)
+	if err != nil {
+		return nil, Reply{}, err
+	}
+	if rest > 0 {
+		rep, err := c.ctl.cmd(ctx, op, p, "REST "+strconv.FormatInt(rest, 10))
+		if err != nil {
+			ds.close()
+			return nil, Reply{}, err
+		}
+		if rep.Code != 350 {
+			ds.close()
+			if rep.Class() == 5 {
+				return nil, rep, protocol.NewError(op, p, protocol.ErrUnsupported, rep.Text(), errors.New("server cannot resume"))
+			}
+			return nil, rep, replyError(op, p, rep)
+		}
+	}
+	if err := c.ctl.send(ctx, op, p, cmd); err != nil {
+		ds.close()
+		return nil, Reply{}, err
+	}
+	rep, err := c.ctl.read(ctx, op, p)
+	if err != nil {
+		ds.close()
+		return nil, Reply{}, err
+	}
+	if rep.Class() != 1 {
+		ds.close()
+		return nil, rep, replyError(op, p, rep)
+	}
+	conn, err := ds.connect(ctx, c.cfg.Timeout, c.ctl.logf)
+	if err != nil {
+		ds.close()
+		// The server waits for a data connection that will not come; the
+		// control connection is out of step.
+		c.ctl.broken = netError(op, p, err)
+		return nil, rep, c.ctl.broken
+	}
+	if c.prot {
+		tc, err := c.tls.handshakeData(ctx, conn, c.cfg.Timeout)
+		if err != nil {
+			c.ctl.broken = err
+			return nil, rep, err
+		}
+		conn = tc
+	}
+	return conn, rep, nil
+}
+
+// transferSize reads "(1234 bytes)" from a 150 reply, as most servers say.
+func transferSize(rep Reply) int64 {
+	msg := rep.Message()
+	end := strings.Index(msg, " bytes)")
+	if end < 0 {
+		return -1
+	}
+	start := strings.LastIndexByte(msg[:end], '(')
+	if start < 0 {
+		return -1
+	}
+	n, err := strconv.ParseInt(msg[start+1:end], 10, 64)
+	if err != nil || n < 0 {
+		return -1
+	}
+	return n
+}
+
+// Open streams p from offset.
+func (c *Client) Open(ctx context.Context, p string, offset int64) (io.ReadCloser, error) {
+	return c.open(ctx, p, offset, -1)
+}
+
+// OpenRange reads length bytes of p from offset. FTP cannot ask for a range,
+// so the reader stops after length bytes and aborts the transfer on Close;
+// segmented downloads open one Client per segment.
+func (c *Client) OpenRange(ctx context.Context, p string, offset, length int64) (io.ReadCloser, error) {
+	if length < 0 {
+		return nil, protocol.NewError("open", p, nil, "", errors.New("negative range length"))
+	}
+	return c.open(ctx, p, offset, length)
+}
+
+func (c *Client) open(ctx context.Context, p string, offset, limit int64) (io.ReadCloser, error) {
+	if err := c.begin("open", p); err != nil {
+		return nil, err
+	}
+	defer c.mu.Unlock()
+	ap := c.abs(p)
+	arg, err := c.ctl.pathArg("open", ap)
+	if err != nil {
+		return nil, err
+	}
+	ascii := c.xfer == protocol.TypeASCII
+	if ascii && (offset > 0 || limit >= 0) {
+		return nil, protocol.NewError("open", ap, protocol.ErrUnsupported, "", errors.New("resume and ranges need binary mode"))
+	}
+	want := int64(-1)
+	if !ascii && c.has("SIZE") {
+		if err := c.setType(ctx, 'I'); err != nil {
+			return nil, err
+		}
+		rep, err := c.ctl.cmd(ctx, "open", ap, "SIZE "+arg)
+		if err != nil {
+			return nil, err
+		}
+		if rep.Code == 213 {
+			if n, err := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64); err == nil && n >= offset {
+				want = n - offset
+			}
+		}
+	}
+	t := byte('I')
+	if ascii {
+		t = 'A'
+	}
+	if err := c.setType(ctx, t); err != nil {
+		return nil, err
+	}
+	conn, rep, err := c.startTransfer(ctx, "open", ap, "RETR "+arg, offset)
+	if err != nil {
+		return nil, err
+	}
+	if want < 0 && !ascii {
+		if n := transferSize(rep); n >= 0 && offset == 0 {
+			want = n
+		}
+	}
+	c.busy = true
+	r := &retrReader{c: c, ctx: ctx, conn: conn, p: ap, want: want, limit: limit}
+	r.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	if ascii {
+		return &asciiReader{fromCRLF: newFromCRLF(r), r: r}, nil
+	}
+	return r, nil
+}
+
+// retrReader is the data side of RETR. It insists on a complete transfer:
+// EOF on the data connection counts only with a 2xx final reply and, when
+// the size is known, with every byte delivered.
+type retrReader struct {
+	c      *Client
+	ctx    context.Context
+	conn   net.Conn
+	stop   func() bool
+	p      string
+	n      int64
+	want   int64 // bytes expected from the offset, -1 unknown
+	limit  int64 // stop after this many bytes, -1 none
+	err    error // sticky: io.EOF after a good end
+	closed bool
+}
+
+func (r *retrReader) Read(b []byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	if r.limit >= 0 {
+		if r.n >= r.limit {
+			return 0, io.EOF // Close aborts the rest
+		}
+		if rem := r.limit - r.n; int64(len(b)) > rem {
+			b = b[:rem]
+		}
+	}
+	if err := r.ctx.Err(); err != nil {
+		// Checked before each read: the per-read deadline below would
+		// otherwise undo the one the context's cancellation set.
+		r.err = protocol.NewError("read", r.p, nil, "", err)
+		return 0, r.err
+	}
+	_ = r.conn.SetReadDeadline(time.Now().Add(r.c.cfg.Timeout))
+	k, err := r.conn.Read(b)
+	r.n += int64(k)
+	if err == nil {
+		return k, nil
+	}
+	if errors.Is(err, io.EOF) {
+		r.err = r.finish()
+		if r.err == nil {
+			r.err = io.EOF
+		}
+		return k, r.err
+	}
+	if r.ctx.Err() != nil {
+		err = r.ctx.Err()
+	}
+	r.err = netError("read", r.p, err)
+	return k, r.err
+}
+
+// WriteTo copies with one large buffer, so io.Copy to a file makes few
+// system calls.
+func (r *retrReader) WriteTo(w io.Writer) (int64, error) {
+	buf := make([]byte, bufSize)
+	var total int64
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// finish runs after the data connection's EOF: the final reply decides.
+func (r *retrReader) finish() error {
+	r.conn.Close()
+	c := r.c
+	rep, err := c.ctl.final(context.WithoutCancel(r.ctx), "read", r.p)
+	c.release()
+	if err != nil {
+		return err
+	}
+	if rep.Code != 226 && rep.Code != 250 {
+		return replyError("read", r.p, rep)
+	}
+	if r.want >= 0 && r.n != r.want && (r.limit < 0 || r.n < r.limit) {
+		return protocol.NewError("read", r.p, protocol.ErrProtocol, rep.Text(),
+			fmt.Errorf("data connection closed after %d of %d bytes: %w", r.n, r.want, io.ErrUnexpectedEOF))
+	}
+	return nil
+}
+
+// Close ends the transfer; before EOF it aborts it (ABOR).
+func (r *retrReader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
+	r.stop()
+	if r.err == io.EOF {
+		return nil
+	}
+	if r.err != nil && !r.c.isBusy() {
+		return r.err // finish ran and failed
+	}
+	r.conn.Close()
+	aerr := r.c.abort(r.ctx)
+	r.c.release()
+	if r.err != nil && !errors.Is(r.err, io.EOF) {
+		return r.err
+	}
+	return aerr
+}
+
+func (c *Client) isBusy() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.busy
+}
+
+func (c *Client) release() {
+	c.mu.Lock()
+	c.busy = false
+	c.mu.Unlock()
+}
+
+// abort stops a running transfer whose data connection is already closed.
+// Servers answer ABOR with one or two replies (426 for the transfer, then
+// 226/225; or only 226 when the transfer had ended), so a NOOP follows and
+// everything up to its 200 is read: that brings the control connection back
+// in step whatever the server did.
+func (c *Client) abort(ctx context.Context) error {
+	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
+	defer cancel()
+	if err := c.ctl.send(actx, "abort", "", "ABOR"); err != nil {
+		return err
+	}
+	if err := c.ctl.send(actx, "abort", "", "NOOP"); err != nil {
+		return err
+	}
+	for i := 0; i < 5; i++ {
+		rep, err := c.ctl.read(actx, "abort", "")
+		if err != nil {
+			return err
+		}
+		if rep.Code == 200 {
+			return nil
+		}
+	}
+	c.ctl.broken = protocol.NewError("abort", "", protocol.ErrProtocol, "", errors.New("server out of step after ABOR"))
+	return c.ctl.broken
+}
+
+// Create writes p from offset: 0 truncates; > 0 resumes with REST+STOR
+// where the server offers REST STREAM, else with APPE.
+func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCloser, error) {
+	if err := c.begin("create", p); err != nil {
+		return nil, err
+	}
+	defer c.mu.Unlock()
+	ap := c.abs(p)
+	arg, err := c.ctl.pathArg("create", ap)
+	if err != nil {
+		return nil, err
+	}
+	ascii := c.xfer == protocol.TypeASCII
+	if ascii && offset > 0 {
+		return nil, protocol.NewError("create", ap, protocol.ErrUnsupported, "", errors.New("resume needs binary mode"))
+	}
+	t := byte('I')
+	if ascii {
+		t = 'A'
+	}
+	if err := c.setType(ctx, t); err != nil {
+		return nil, err
+	}
+	cmd, rest := "STOR "+arg, int64(0)
+	if offset > 0 {
+		if c.has("REST") {
+			rest = offset
+		} else {
+			cmd = "APPE " + arg
+		}
+	}
+	conn, _, err := c.startTransfer(ctx, "create", ap, cmd, rest)
+	if err != nil {
+		return nil, err
+	}
+	c.busy = true
+	w := &storWriter{c: c, ctx: ctx, conn: conn, p: ap}
+	w.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	if ascii {
+		return &asciiWriter{toCRLF: newToCRLF(w), w: w}, nil
+	}
+	return w, nil
+}
+
+// storWriter is the data side of STOR/APPE. Close delivers the end of the
+// file and waits for the server's verdict.
+type storWriter struct {
+	c      *Client
+	ctx    context.Context
+	conn   net.Conn
+	stop   func() bool
+	p      string
+	err    error
+	closed bool
+}
+
+func (w *storWriter) Write(b []byte) (int, error) {
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.err = protocol.NewError("write", w.p, nil, "", err)
+		return 0, w.err
+	}
+	_ = w.conn.SetWriteDeadline(time.Now().Add(w.c.cfg.Timeout))
+	n, err := w.conn.Write(b)
+	if err != nil {
+		if w.ctx.Err() != nil {
+			err = w.ctx.Err()
+		}
+		w.err = netError("write", w.p, err)
+	}
+	return n, w.err
+}
+
+// ReadFrom copies with one large buffer.
+func (w *storWriter) ReadFrom(r io.Reader) (int64, error) {
+	buf := make([]byte, bufSize)
+	var total int64
+	for {
+		k, err := r.Read(buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+func (w *storWriter) Close() error {
+	if w.closed {
+		return w.err
+	}
+	w.closed = true
+	w.stop()
+	if w.err != nil || w.ctx.Err() != nil {
+		// A failed or cancelled upload must not look complete to the
+		// server: abort before closing the data connection.
+		if w.err == nil {
+			w.err = protocol.NewError("write", w.p, nil, "", w.ctx.Err())
+		}
+		aerr := w.c.abortUpload(w.ctx, w.conn)
+		if aerr != nil && !errors.Is(w.err, protocol.ErrTransient) {
+			return errors.Join(w.err, aerr)
+		}
+		return w.err
+	}
+	if err := closeUpload(w.conn, w.c.cfg.Timeout); err != nil {
+		w.err = netError("write", w.p, err)
+		_ = w.c.abort(w.ctx)
+		w.c.release()
+		return w.err
+	}
+	rep, err := w.c.ctl.final(context.WithoutCancel(w.ctx), "write", w.p)
+	w.c.release()
+	if err != nil {
+		w.err = err
+		return err
+	}
+	if rep.Code != 226 && rep.Code != 250 {
+		w.err = replyError("write", w.p, rep)
+	}
+	return w.err
+}
+
+func (c *Client) abortUpload(ctx context.Context, conn net.Conn) error {
+	// Reset rather than close, so the server sees an error, not an EOF.
+	raw := conn
+	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
+		raw = tc.NetConn()
+	}
+	if tc, ok := raw.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	conn.Close()
+	err := c.abort(ctx)
+	c.release()
+	return err
+}
+
+// closeUpload ends an upload's data connection so that the server reads a
+// clean end of file. Over TLS that takes care: a TLS 1.3 server sends
+// session tickets on the data connection, and closing a socket with unread
+// bytes makes the kernel send a reset, which vsftpd reports as "426 Failure
+// reading network stream". So: close_notify, half-close, read until the
+// server closes its side, then close.
+func closeUpload(conn net.Conn, timeout time.Duration) error {
+	tc, ok := conn.(*tls.Conn)
+	if !ok {
+		return conn.Close()
+	}
+	_ = tc.SetDeadline(time.Now().Add(timeout))
+	if err := tc.CloseWrite(); err != nil {
+		tc.Close()
+		return err
+	}
+	if raw, ok := tc.NetConn().(*net.TCPConn); ok {
+		_ = raw.CloseWrite()
+	}
+	_, _ = io.Copy(io.Discard, tc)
+	return tc.Close()
+}

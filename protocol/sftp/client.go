@@ -1,0 +1,309 @@
+package sftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+)
+
+// Client is one SSH connection with one SFTP session.
+type Client struct {
+	cfg      Config
+	conn     *ssh.Client
+	hops     []*ssh.Client
+	sc       *sftp.Client
+	home     string
+	security string
+	posix    bool // posix-rename@openssh.com: rename replaces the target
+
+	done      chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+var (
+	_ protocol.Client      = (*Client)(nil)
+	_ protocol.Chtimeser   = (*Client)(nil)
+	_ protocol.Chmoder     = (*Client)(nil)
+	_ protocol.RangeReader = (*Client)(nil)
+	_ protocol.Symlinker   = (*Client)(nil)
+	_ protocol.Describer   = (*Client)(nil)
+)
+
+func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
+	// Starting the subsystem is a round trip too: a server that goes
+	// silent here must not hang us.
+	wd := newWatchdog(ctx, raw, timeout)
+	sc, err := sftp.NewClient(conn, sftpOptions()...)
+	var home string
+	if err == nil {
+		home, err = sc.RealPath(".")
+		if err != nil {
+			sc.Close()
+		}
+	}
+	expired := wd.stop()
+	if err != nil {
+		if expired {
+			return nil, protocol.NewError("start sftp", "", protocol.ErrTransient,
+				fmt.Sprintf("no SFTP reply within %s", timeout), err)
+		}
+		return nil, mapErr("start sftp", "", err)
+	}
+	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{})}
+	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
+	c.security = describe(conn)
+	cfg.logf("* " + c.security + ", home " + home)
+	go c.keepAlive(cfg.keepAlive())
+	return c, nil
+}
+
+func describe(conn *ssh.Client) string {
+	s := "SFTP"
+	if a, ok := conn.Conn.(interface {
+		Algorithms() ssh.NegotiatedAlgorithms
+	}); ok {
+		alg := a.Algorithms()
+		s += " · " + alg.HostKey + " · " + alg.Write.Cipher
+	}
+	return s
+}
+
+// keepAlive asks the server for a reply every interval and drops the
+// connection when none comes, so a dead link fails instead of hanging.
+func (c *Client) keepAlive(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		select {
+		case <-c.done:
+			return
+		case <-tick.C:
+		}
+		res := make(chan error, 1)
+		go func() {
+			_, _, err := c.conn.SendRequest("keepalive@openssh.com", true, nil)
+			res <- err
+		}()
+		select {
+		case <-c.done:
+			return
+		case err := <-res:
+			if err == nil {
+				continue
+			}
+			c.cfg.logf("* keepalive failed: " + err.Error())
+		case <-time.After(every):
+			c.cfg.logf("* no keepalive reply, closing the connection")
+		}
+		c.abort()
+		return
+	}
+}
+
+// abort drops the connection; calls in progress fail with ErrTransient.
+func (c *Client) abort() {
+	c.conn.Close()
+	for _, h := range c.hops {
+		h.Close()
+	}
+}
+
+// Close ends the session and the connection (and any jump hosts).
+func (c *Client) Close() error {
+	c.closeOnce.Do(func() {
+		close(c.done)
+		c.sc.Close()
+		err := c.conn.Close()
+		for i := len(c.hops) - 1; i >= 0; i-- {
+			c.hops[i].Close()
+		}
+		if err != nil && !errors.Is(err, net.ErrClosed) {
+			c.closeErr = err
+		}
+	})
+	return c.closeErr
+}
+
+// Security names the protocol, host key algorithm and cipher.
+func (c *Client) Security() string { return c.security }
+
+// Encrypted is always true for SFTP.
+func (c *Client) Encrypted() bool { return true }
+
+// abs resolves p against the home directory.
+func (c *Client) abs(p string) string { return protocol.Resolve(c.home, p) }
+
+// do runs a request and returns early when ctx ends; pkg/sftp calls take
+// no context, and a late reply is simply dropped.
+func do[T any](ctx context.Context, fn func() (T, error)) (T, error) {
+	if ctx.Done() == nil {
+		return fn()
+	}
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
+	}
+	type result struct {
+		v   T
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		v, err := fn()
+		ch <- result{v, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
+
+func (c *Client) logOp(op, p string) { c.cfg.logf("> " + op + " " + p) }
+
+// Home is the directory the server starts the session in.
+func (c *Client) Home(ctx context.Context) (string, error) { return c.home, nil }
+
+// List returns the entries of dir with symlink targets filled in.
+func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
+	p := c.abs(dir)
+	c.logOp("list", p)
+	infos, err := c.sc.ReadDirContext(ctx, p)
+	if err != nil {
+		return nil, mapErr("list", p, err)
+	}
+	out := make([]protocol.Entry, 0, len(infos))
+	for _, fi := range infos {
+		if fi.Name() == "." || fi.Name() == ".." {
+			continue
+		}
+		e := entry(fi)
+		if e.IsLink() {
+			if t, err := do(ctx, func() (string, error) { return c.sc.ReadLink(path.Join(p, fi.Name())) }); err == nil {
+				e.Target = t
+			}
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+func entry(fi fs.FileInfo) protocol.Entry {
+	e := protocol.Entry{Name: fi.Name(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime()}
+	if fi.IsDir() {
+		e.Size = 0
+	}
+	return e
+}
+
+// Stat describes p, following symlinks; a dangling link is described
+// itself.
+func (c *Client) Stat(ctx context.Context, p string) (protocol.Entry, error) {
+	p = c.abs(p)
+	c.logOp("stat", p)
+	fi, err := do(ctx, func() (fs.FileInfo, error) { return c.sc.Stat(p) })
+	if errors.Is(err, fs.ErrNotExist) {
+		if lfi, lerr := do(ctx, func() (fs.FileInfo, error) { return c.sc.Lstat(p) }); lerr == nil {
+			fi, err = lfi, nil
+		}
+	}
+	if err != nil {
+		return protocol.Entry{}, mapErr("stat", p, err)
+	}
+	e := entry(fi)
+	e.Name = path.Base(p)
+	return e, nil
+}
+
+// Mkdir creates one directory. OpenSSH reports an existing one as a bare
+// "Failure", so a failure is checked with a stat to tell ErrExist apart.
+func (c *Client) Mkdir(ctx context.Context, p string) error {
+	p = c.abs(p)
+	c.logOp("mkdir", p)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Mkdir(p) })
+	if err == nil {
+		return nil
+	}
+	mapped := mapErr("mkdir", p, err)
+	var pe *protocol.Error
+	if errors.As(mapped, &pe) && pe.Kind == nil && ctx.Err() == nil {
+		if _, serr := do(ctx, func() (fs.FileInfo, error) { return c.sc.Lstat(p) }); serr == nil {
+			pe.Kind = protocol.ErrExist
+		}
+	}
+	return mapped
+}
+
+// Remove deletes a file or link.
+func (c *Client) Remove(ctx context.Context, p string) error {
+	p = c.abs(p)
+	c.logOp("remove", p)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Remove(p) })
+	return mapErr("remove", p, err)
+}
+
+// RemoveDir deletes an empty directory. A bare failure on a directory
+// that still has entries becomes ErrNotEmpty.
+func (c *Client) RemoveDir(ctx context.Context, p string) error {
+	p = c.abs(p)
+	c.logOp("rmdir", p)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.RemoveDirectory(p) })
+	if err == nil {
+		return nil
+	}
+	mapped := mapErr("rmdir", p, err)
+	var pe *protocol.Error
+	if errors.As(mapped, &pe) && pe.Kind == nil && ctx.Err() == nil {
+		if infos, lerr := c.sc.ReadDirContext(ctx, p); lerr == nil && len(infos) > 0 {
+			pe.Kind = protocol.ErrNotEmpty
+		}
+	}
+	return mapped
+}
+
+// Rename moves from to to, replacing to where the server can do that
+// atomically (posix-rename@openssh.com).
+func (c *Client) Rename(ctx context.Context, from, to string) error {
+	from, to = c.abs(from), c.abs(to)
+	c.logOp("rename", from+" -> "+to)
+	_, err := do(ctx, func() (struct{}, error) {
+		if c.posix {
+			return struct{}{}, c.sc.PosixRename(from, to)
+		}
+		return struct{}{}, c.sc.Rename(from, to)
+	})
+	return mapErr("rename", from, err)
+}
+
+// Chtimes sets the modification (and access) time.
+func (c *Client) Chtimes(ctx context.Context, p string, mtime time.Time) error {
+	p = c.abs(p)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Chtimes(p, mtime, mtime) })
+	return mapErr("chtimes", p, err)
+}
+
+// Chmod sets permission bits.
+func (c *Client) Chmod(ctx context.Context, p string, mode fs.FileMode) error {
+	p = c.abs(p)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Chmod(p, mode.Perm()) })
+	return mapErr("chmod", p, err)
+}
+
+// Symlink creates link pointing at target; target is stored as given.
+func (c *Client) Symlink(ctx context.Context, target, link string) error {
+	link = c.abs(link)
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Symlink(target, link) })
+	return mapErr("symlink", link, err)
+}

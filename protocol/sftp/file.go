@@ -1,0 +1,321 @@
+package sftp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/pkg/sftp"
+)
+
+// cancelGrace is how long a transfer may take to notice a cancelled
+// context on its own before the connection is dropped to end it.
+const cancelGrace = 2 * time.Second
+
+// openFile opens p, closing the handle if ctx ended meanwhile.
+func (c *Client) openFile(ctx context.Context, p string, flags int) (*sftp.File, error) {
+	type result struct {
+		f   *sftp.File
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		f, err := c.sc.OpenFile(p, flags)
+		ch <- result{f, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.f, r.err
+	case <-ctx.Done():
+		go func() {
+			if r := <-ch; r.f != nil {
+				r.f.Close()
+			}
+		}()
+		return nil, ctx.Err()
+	}
+}
+
+// guard drops the connection when ctx has ended and the transfer has not
+// stopped within cancelGrace: a stalled server would otherwise keep a
+// pkg/sftp call waiting for ever. release disarms it.
+func (c *Client) guard(ctx context.Context) (release func()) {
+	var mu sync.Mutex
+	var timer *time.Timer
+	released := false
+	stop := context.AfterFunc(ctx, func() {
+		mu.Lock()
+		defer mu.Unlock()
+		if !released {
+			timer = time.AfterFunc(cancelGrace, c.abort)
+		}
+	})
+	return func() {
+		stop()
+		mu.Lock()
+		released = true
+		if timer != nil {
+			timer.Stop()
+		}
+		mu.Unlock()
+	}
+}
+
+// Open streams p from offset.
+func (c *Client) Open(ctx context.Context, p string, offset int64) (io.ReadCloser, error) {
+	return c.open(ctx, "open", p, offset, -1)
+}
+
+// OpenRange streams length bytes of p from offset; several may run at
+// once on one Client.
+func (c *Client) OpenRange(ctx context.Context, p string, offset, length int64) (io.ReadCloser, error) {
+	if length < 0 {
+		return nil, fmt.Errorf("open range %s: negative length", p)
+	}
+	return c.open(ctx, "open range", p, offset, length)
+}
+
+func (c *Client) open(ctx context.Context, op, p string, offset, limit int64) (io.ReadCloser, error) {
+	p = c.abs(p)
+	c.logOp(op, p)
+	f, err := c.openFile(ctx, p, os.O_RDONLY)
+	if err != nil {
+		return nil, mapErr(op, p, err)
+	}
+	if fi, err := f.Stat(); err == nil && fi.IsDir() {
+		f.Close()
+		return nil, protocol.NewError(op, p, nil, "is a directory", nil)
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, mapErr(op, p, err)
+	}
+	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit}, nil
+}
+
+// reader streams a remote file. io.Copy uses WriteTo, which runs pkg/sftp's
+// concurrent reads; Read feeds from the same machinery through a pipe, so
+// callers with small buffers are fast too.
+type reader struct {
+	c     *Client
+	ctx   context.Context
+	f     *sftp.File
+	p     string
+	limit int64 // bytes left to deliver; -1 for all
+
+	pr   *io.PipeReader
+	done chan struct{}
+}
+
+var errLimit = errors.New("range complete")
+
+// ctxWriter stops a transfer when ctx ends and after limit bytes.
+type ctxWriter struct {
+	ctx   context.Context
+	w     io.Writer
+	limit int64
+}
+
+func (w *ctxWriter) Write(b []byte) (int, error) {
+	if err := w.ctx.Err(); err != nil {
+		return 0, err
+	}
+	if w.limit < 0 {
+		return w.w.Write(b)
+	}
+	if int64(len(b)) >= w.limit {
+		n, err := w.w.Write(b[:w.limit])
+		w.limit -= int64(n)
+		if err == nil {
+			err = errLimit
+		}
+		return n, err
+	}
+	n, err := w.w.Write(b)
+	w.limit -= int64(n)
+	return n, err
+}
+
+func (r *reader) writeTo(w io.Writer) (int64, error) {
+	if r.limit == 0 {
+		return 0, nil
+	}
+	release := r.c.guard(r.ctx)
+	defer release()
+	n, err := r.f.WriteTo(&ctxWriter{ctx: r.ctx, w: w, limit: r.limit})
+	if errors.Is(err, errLimit) {
+		err = nil
+	}
+	if err != nil {
+		if r.ctx.Err() != nil {
+			err = r.ctx.Err()
+		}
+		return n, mapErr("read", r.p, err)
+	}
+	return n, nil
+}
+
+// WriteTo copies the rest of the file to w with many reads in flight.
+func (r *reader) WriteTo(w io.Writer) (int64, error) {
+	if r.pr != nil {
+		return io.Copy(w, struct{ io.Reader }{r.pr})
+	}
+	return r.writeTo(w)
+}
+
+func (r *reader) Read(b []byte) (int, error) {
+	if r.pr == nil {
+		pr, pw := io.Pipe()
+		r.pr, r.done = pr, make(chan struct{})
+		// A cancelled read returns at once, even while a request waits.
+		stop := context.AfterFunc(r.ctx, func() { pr.CloseWithError(r.ctx.Err()) })
+		go func() {
+			defer close(r.done)
+			defer stop()
+			_, err := r.writeTo(pw)
+			pw.CloseWithError(err)
+		}()
+	}
+	return r.pr.Read(b)
+}
+
+// Close ends the read, before EOF if need be, and releases the handle.
+func (r *reader) Close() error {
+	if r.pr != nil {
+		r.pr.CloseWithError(errors.New("reader closed"))
+		<-r.done
+	}
+	err := r.f.Close()
+	if err != nil && !errors.Is(err, os.ErrClosed) {
+		return mapErr("close", r.p, err)
+	}
+	return nil
+}
+
+// Create writes p from offset: 0 truncates, more resumes a partial file.
+func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCloser, error) {
+	p = c.abs(p)
+	c.logOp("create", p)
+	if offset < 0 {
+		return nil, fmt.Errorf("create %s: negative offset", p)
+	}
+	flags := os.O_WRONLY | os.O_CREATE
+	if offset == 0 {
+		flags |= os.O_TRUNC
+	}
+	f, err := c.openFile(ctx, p, flags)
+	if err != nil {
+		return nil, mapErr("create", p, err)
+	}
+	if offset > 0 {
+		if err := resumeAt(f, offset); err != nil {
+			f.Close()
+			return nil, mapErr("create", p, err)
+		}
+	}
+	if _, err := f.Seek(offset, io.SeekStart); err != nil {
+		f.Close()
+		return nil, mapErr("create", p, err)
+	}
+	return &writer{c: c, ctx: ctx, f: f, p: p}, nil
+}
+
+// resumeAt cuts anything past offset, so a resumed file ends exactly where
+// the new data does; a file shorter than offset cannot be resumed.
+func resumeAt(f *sftp.File, offset int64) error {
+	fi, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	switch {
+	case fi.Size() < offset:
+		return fmt.Errorf("cannot resume at %d: the file has only %d bytes", offset, fi.Size())
+	case fi.Size() > offset:
+		return f.Truncate(offset)
+	}
+	return nil
+}
+
+// writer uploads with many writes in flight: ReadFrom (used by io.Copy)
+// directly, Write through a pipe into the same machinery.
+type writer struct {
+	c   *Client
+	ctx context.Context
+	f   *sftp.File
+	p   string
+
+	pw    *io.PipeWriter
+	done  chan struct{}
+	bgErr error
+}
+
+// ctxReader stops a transfer when ctx ends.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (r *ctxReader) Read(b []byte) (int, error) {
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return r.r.Read(b)
+}
+
+func (w *writer) readFrom(r io.Reader) (int64, error) {
+	release := w.c.guard(w.ctx)
+	defer release()
+	n, err := w.f.ReadFromWithConcurrency(&ctxReader{ctx: w.ctx, r: r}, maxRequests)
+	if err != nil {
+		if w.ctx.Err() != nil {
+			err = w.ctx.Err()
+		}
+		return n, mapErr("write", w.p, err)
+	}
+	return n, nil
+}
+
+// ReadFrom uploads everything r holds.
+func (w *writer) ReadFrom(r io.Reader) (int64, error) {
+	if w.pw != nil {
+		return io.Copy(struct{ io.Writer }{w.pw}, r)
+	}
+	return w.readFrom(r)
+}
+
+func (w *writer) Write(b []byte) (int, error) {
+	if w.pw == nil {
+		pr, pw := io.Pipe()
+		w.pw, w.done = pw, make(chan struct{})
+		go func() {
+			defer close(w.done)
+			_, err := w.readFrom(pr)
+			w.bgErr = err
+			if err == nil {
+				err = io.ErrClosedPipe
+			}
+			pr.CloseWithError(err)
+		}()
+	}
+	return w.pw.Write(b)
+}
+
+// Close waits for every write to be acknowledged and closes the handle;
+// only a nil result means the data is stored.
+func (w *writer) Close() error {
+	var err error
+	if w.pw != nil {
+		w.pw.Close()
+		<-w.done
+		err = w.bgErr
+	}
+	if cerr := w.f.Close(); cerr != nil && !errors.Is(cerr, os.ErrClosed) && err == nil {
+		err = mapErr("close", w.p, cerr)
+	}
+	return err
+}

@@ -1,0 +1,407 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// partSuffix marks a file still being written; it is renamed over the target
+// once complete and verified.
+const partSuffix = ".ferry-part"
+
+// copyBuffer is the size of one read/write in the copy loop.
+const copyBuffer = 256 << 10
+
+// session is the pair of connections one file copy uses.
+type session struct {
+	src, dst protocol.Client
+	sp, dp   *pool
+	broken   bool
+}
+
+func (e *engine) open(ctx context.Context, j *job) (*session, error) {
+	sp, err := e.pool(ctx, j.srcID)
+	if err != nil {
+		return nil, err
+	}
+	dp, err := e.pool(ctx, j.dstID)
+	if err != nil {
+		return nil, err
+	}
+	s := &session{sp: sp, dp: dp}
+	if sp == dp {
+		cs, err := sp.get(ctx, 2)
+		if err != nil {
+			return nil, err
+		}
+		s.src, s.dst = cs[0], cs[1]
+		return s, nil
+	}
+	cs, err := sp.get(ctx, 1)
+	if err != nil {
+		return nil, err
+	}
+	ds, err := dp.get(ctx, 1)
+	if err != nil {
+		sp.put(cs[0], false)
+		return nil, err
+	}
+	s.src, s.dst = cs[0], ds[0]
+	return s, nil
+}
+
+// close returns the connections; after any failure they are closed, so a
+// retry starts on fresh ones.
+func (s *session) close() {
+	s.sp.put(s.src, s.broken)
+	s.dp.put(s.dst, s.broken)
+}
+
+// copyFile runs one attempt of a file job and returns StateDone or
+// StateSkipped, or an error.
+func (e *engine) copyFile(ctx context.Context, j *job) (State, error) {
+	s, err := e.open(ctx, j)
+	if err != nil {
+		return 0, err
+	}
+	defer s.close()
+	st, err := e.copyWith(ctx, s, j)
+	if err != nil && !errors.Is(err, errAsking) {
+		s.broken = true
+	}
+	return st, err
+}
+
+func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error) {
+	var se protocol.Entry
+	if j.entry != nil {
+		se = *j.entry
+	} else {
+		var err error
+		if se, err = s.src.Stat(ctx, j.srcPath); err != nil {
+			return 0, fmt.Errorf("source: %w", err)
+		}
+		if se.IsDir() {
+			return 0, fmt.Errorf("source %s is a directory (copy it recursively)", j.srcPath)
+		}
+	}
+	e.mu.Lock()
+	j.size = se.Size
+	e.mu.Unlock()
+
+	target := j.dstPath
+	inPlace := j.opts.InPlace
+	var offset int64 = -1 // -1: decide from the part
+	de, err := s.dst.Stat(ctx, target)
+	switch {
+	case err == nil:
+		if de.IsDir() {
+			return 0, fmt.Errorf("target %s is a directory", target)
+		}
+		if j.resumeWalk && sameFile(se, de, j.opts.NoTimes) {
+			j.bytes.Store(se.Size)
+			return StateSkipped, nil
+		}
+		e.mu.Lock()
+		pol := e.policyFor(j)
+		j.decision = PolicyDefault
+		if pol == PolicyAsk {
+			j.conflict = &Conflict{Src: se, Dst: de, Path: target}
+			e.mu.Unlock()
+			return 0, errAsking
+		}
+		e.mu.Unlock()
+		switch act := settle(pol, se, de); act {
+		case actSkip:
+			return StateSkipped, nil
+		case actAppend:
+			inPlace, offset = true, de.Size
+		case actRename:
+			if target, err = freeName(ctx, s.dst, target); err != nil {
+				return 0, err
+			}
+		}
+	case !errors.Is(err, protocol.ErrNotExist):
+		return 0, fmt.Errorf("target: %w", err)
+	}
+
+	write := target
+	if !inPlace {
+		write = target + partSuffix
+	}
+	if offset < 0 {
+		offset = 0
+		if !inPlace {
+			offset = e.resumeOffset(ctx, s, j, se, write)
+		}
+	}
+	e.mu.Lock()
+	j.partSrcSize, j.partSrcTime = se.Size, se.ModTime
+	e.mu.Unlock()
+	j.bytes.Store(offset)
+
+	if err := e.stream(ctx, s, j, se, write, offset); err != nil {
+		return 0, err
+	}
+	if err := e.verify(ctx, s, j, se, write); err != nil {
+		return 0, err
+	}
+	if write != target {
+		if err := rename(ctx, s.dst, write, target); err != nil {
+			return 0, err
+		}
+	}
+	if !j.opts.NoTimes && !se.ModTime.IsZero() {
+		if ch, ok := s.dst.(protocol.Chtimeser); ok {
+			if err := ch.Chtimes(ctx, target, se.ModTime); err != nil && !errors.Is(err, protocol.ErrUnsupported) {
+				e.logf("keep time of %s: %v", target, err)
+			}
+		}
+	}
+	if j.opts.DeleteSource {
+		if err := s.src.Remove(ctx, j.srcPath); err != nil {
+			return 0, fmt.Errorf("remove source after copy: %w", err)
+		}
+	}
+	return StateDone, nil
+}
+
+// resumeOffset decides where a copy into part starts: at the part's size when
+// it belongs to this source (same size and mtime as when it was written, or,
+// without that record, a source not modified after the part), else at 0.
+func (e *engine) resumeOffset(ctx context.Context, s *session, j *job, se protocol.Entry, part string) int64 {
+	pe, err := s.dst.Stat(ctx, part)
+	if err != nil || pe.IsDir() || pe.Size <= 0 || pe.Size > se.Size {
+		return 0
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if j.partSegs != nil {
+		return 0 // a segmented part has holes; segment.go resumes it by segments
+	}
+	if j.partSrcSize != 0 || !j.partSrcTime.IsZero() {
+		if j.partSrcSize == se.Size && j.partSrcTime.Equal(se.ModTime) {
+			return pe.Size
+		}
+		return 0
+	}
+	if se.ModTime.IsZero() || pe.ModTime.IsZero() || se.ModTime.After(pe.ModTime) {
+		return 0
+	}
+	return pe.Size
+}
+
+type action int
+
+const (
+	actOverwrite action = iota
+	actSkip
+	actAppend
+	actRename
+)
+
+// settle turns a policy into what to do with an existing target.
+func settle(p Policy, se, de protocol.Entry) action {
+	switch p {
+	case PolicySkip:
+		return actSkip
+	case PolicyRename:
+		return actRename
+	case PolicyResume:
+		switch {
+		case de.Size == se.Size:
+			return actSkip
+		case de.Size < se.Size && (se.ModTime.IsZero() || de.ModTime.IsZero() || !se.ModTime.After(de.ModTime)):
+			return actAppend
+		}
+		return actOverwrite
+	case PolicyNewer:
+		if se.ModTime.IsZero() || de.ModTime.IsZero() {
+			return pick(se.Size != de.Size)
+		}
+		return pick(se.ModTime.Truncate(time.Second).After(de.ModTime.Truncate(time.Second)))
+	case PolicySizeDiffers:
+		return pick(se.Size != de.Size)
+	case PolicyMirror:
+		return pick(!sameFile(se, de, false))
+	}
+	return actOverwrite
+}
+
+func pick(overwrite bool) action {
+	if overwrite {
+		return actOverwrite
+	}
+	return actSkip
+}
+
+// sameFile compares size and, when both are known, mtime to the second (FTP
+// listings carry no more).
+func sameFile(se, de protocol.Entry, sizeOnly bool) bool {
+	if se.Size != de.Size {
+		return false
+	}
+	if sizeOnly || se.ModTime.IsZero() || de.ModTime.IsZero() {
+		return true
+	}
+	return se.ModTime.Truncate(time.Second).Equal(de.ModTime.Truncate(time.Second))
+}
+
+// freeName finds "name (1).ext", "name (2).ext", ... that does not exist.
+func freeName(ctx context.Context, c protocol.Client, p string) (string, error) {
+	dir, base := path.Split(p)
+	ext := path.Ext(base)
+	if ext == base { // ".bashrc" has no extension to keep
+		ext = ""
+	}
+	stem := strings.TrimSuffix(base, ext)
+	for i := 1; i < 10000; i++ {
+		cand := fmt.Sprintf("%s%s (%d)%s", dir, stem, i, ext)
+		_, err := c.Stat(ctx, cand)
+		if errors.Is(err, protocol.ErrNotExist) {
+			return cand, nil
+		}
+		if err != nil {
+			return "", fmt.Errorf("find a free name for %s: %w", p, err)
+		}
+	}
+	return "", fmt.Errorf("find a free name for %s: too many copies", p)
+}
+
+// rename moves the finished part over the target; servers whose rename
+// refuses an existing target (SFTP v3) get the target removed first.
+func rename(ctx context.Context, c protocol.Client, from, to string) error {
+	err := c.Rename(ctx, from, to)
+	if err == nil {
+		return nil
+	}
+	if _, serr := c.Stat(ctx, to); serr != nil {
+		return fmt.Errorf("rename %s: %w", from, err)
+	}
+	if rerr := c.Remove(ctx, to); rerr != nil {
+		return fmt.Errorf("rename %s: %w (removing the old target: %v)", from, err, rerr)
+	}
+	if err := c.Rename(ctx, from, to); err != nil {
+		return fmt.Errorf("rename %s: %w", from, err)
+	}
+	return nil
+}
+
+// stream copies the source from offset into write, segmented when asked
+// and possible.
+func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Entry, write string, offset int64) error {
+	if offset >= se.Size && offset > 0 {
+		return nil // the part is complete; verification decides
+	}
+	if e.segmentable(s, j, se, write) {
+		return e.segmented(ctx, s, j, se, write)
+	}
+	r, err := s.src.Open(ctx, j.srcPath, offset)
+	if err != nil {
+		return fmt.Errorf("open source: %w", err)
+	}
+	w, err := s.dst.Create(ctx, write, offset)
+	if err != nil {
+		r.Close()
+		return fmt.Errorf("create target: %w", err)
+	}
+	err = e.pump(ctx, j, w, r, se.Size-offset)
+	rerr := r.Close()
+	werr := w.Close()
+	switch {
+	case err != nil:
+		return err
+	case werr != nil:
+		return werr
+	case rerr != nil:
+		return rerr
+	}
+	return nil
+}
+
+// pump moves up to n bytes (or to EOF when the source grew) from r to w,
+// rate limited, counting progress, and aborting a stalled transfer.
+func (e *engine) pump(ctx context.Context, j *job, w io.WriteCloser, r io.ReadCloser, n int64) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// A read blocked on the network does not see ctx; closing unblocks it.
+	stopClose := context.AfterFunc(ctx, func() { r.Close(); w.Close() })
+	defer stopClose()
+	j.moved.Store(e.clock.Now().UnixNano())
+	go e.watch(ctx, cancel, j)
+
+	lim := e.limiterFor(j)
+	bp := e.bufs.Get().(*[]byte)
+	defer e.bufs.Put(bp)
+	buf := *bp
+	if b := burstOf(lim, e.global); b < len(buf) {
+		buf = buf[:b]
+	}
+	var done int64
+	for {
+		nr, rerr := r.Read(buf)
+		if nr > 0 {
+			if err := waitN(ctx, nr, lim, e.global); err != nil {
+				return stopped(ctx, err)
+			}
+			nw, werr := w.Write(buf[:nr])
+			done += int64(nw)
+			j.bytes.Add(int64(nw))
+			j.moved.Store(e.clock.Now().UnixNano())
+			if werr != nil {
+				return stopped(ctx, werr)
+			}
+			if nw != nr {
+				return stopped(ctx, fmt.Errorf("write: %w", io.ErrShortWrite))
+			}
+		}
+		if rerr == io.EOF {
+			if done < n {
+				return protocol.NewError("read", j.srcPath, protocol.ErrTransient,
+					fmt.Sprintf("source ended after %d of %d bytes", done, n), io.ErrUnexpectedEOF)
+			}
+			return nil
+		}
+		if rerr != nil {
+			return stopped(ctx, rerr)
+		}
+	}
+}
+
+// stopped prefers the reason the copy was stopped (stall, pause, cancel)
+// over the error the closed reader or writer gave.
+func stopped(ctx context.Context, err error) error {
+	if c := context.Cause(ctx); c != nil && ctx.Err() != nil {
+		if errors.Is(c, errStalled) {
+			return protocol.NewError("transfer", "", protocol.ErrTransient, "", c)
+		}
+		return c
+	}
+	return err
+}
+
+var errStalled = errors.New("stalled: no data moved")
+
+// watch cancels the copy when no byte has moved for StallTimeout.
+func (e *engine) watch(ctx context.Context, cancel context.CancelCauseFunc, j *job) {
+	tick := max(e.opts.StallTimeout/4, time.Millisecond)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-e.clock.After(tick):
+		}
+		idle := e.clock.Now().Sub(time.Unix(0, j.moved.Load()))
+		if idle >= e.opts.StallTimeout {
+			cancel(fmt.Errorf("%w for %s", errStalled, e.opts.StallTimeout))
+			return
+		}
+	}
+}

@@ -1,0 +1,798 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// Causes a running copy is stopped with; they decide the job's next state.
+var (
+	errPaused   = errors.New("paused")
+	errCanceled = errors.New("canceled")
+	errClosing  = errors.New("queue closing")
+	errAsking   = errors.New("waiting for a conflict decision")
+)
+
+// maxPending bounds how far a directory walk runs ahead of the workers, so a
+// huge tree never sits whole in memory.
+const maxPending = 64
+
+type engine struct {
+	opts   Options
+	clock  Clock
+	policy Policy
+
+	ctx  context.Context
+	stop context.CancelCauseFunc
+	wg   sync.WaitGroup
+	bufs sync.Pool
+
+	mu        sync.Mutex
+	cond      *sync.Cond // work or room for walked files
+	jobs      []*job     // top-level jobs in queue order
+	byID      map[JobID]*job
+	nextID    JobID
+	forAll    Policy // a "for all" answer overrides every policy
+	endpoints map[string]Endpoint
+	pools     map[string]*pool
+	global    *rate.Limiter
+	changed   chan struct{} // closed and renewed on every state change
+	closed    bool
+
+	// Events and persistence.
+	evCh      chan Event
+	evOn      bool
+	dirty     map[JobID]*job
+	logs      []string
+	saveDirty bool
+	tlog      *transferLog
+	// minSegment is the smallest segment a segmented download uses.
+	minSegment int64
+}
+
+func newEngine(opts Options) (*engine, error) {
+	if opts.Workers <= 0 {
+		opts.Workers = 4
+	}
+	if opts.Conflict == PolicyDefault {
+		opts.Conflict = PolicyAsk
+	}
+	if opts.Clock == nil {
+		opts.Clock = systemClock{}
+	}
+	if opts.Retries == 0 {
+		opts.Retries = 5
+	}
+	if opts.RetryDelay <= 0 {
+		opts.RetryDelay = 500 * time.Millisecond
+	}
+	if opts.StallTimeout <= 0 {
+		opts.StallTimeout = 60 * time.Second
+	}
+	if opts.IdleTimeout <= 0 {
+		opts.IdleTimeout = 60 * time.Second
+	}
+	if opts.EventInterval <= 0 {
+		opts.EventInterval = 100 * time.Millisecond
+	}
+	e := &engine{
+		opts: opts, clock: opts.Clock, policy: opts.Conflict,
+		byID: map[JobID]*job{}, nextID: 1,
+		endpoints: map[string]Endpoint{}, pools: map[string]*pool{},
+		global:  newLimiter(opts.Limit),
+		changed: make(chan struct{}),
+		evCh:    make(chan Event, 16),
+		dirty:   map[JobID]*job{},
+		minSegment: 1 << 20,
+	}
+	e.bufs.New = func() any { b := make([]byte, copyBuffer); return &b }
+	e.cond = sync.NewCond(&e.mu)
+	e.ctx, e.stop = context.WithCancelCause(context.Background())
+	if opts.StateDir != "" {
+		tl, err := openTransferLog(opts.StateDir)
+		if err != nil {
+			return nil, err
+		}
+		e.tlog = tl
+		if !opts.Ephemeral {
+			if err := e.load(); err != nil {
+				tl.close()
+				return nil, err
+			}
+		}
+	}
+	for range opts.Workers {
+		e.wg.Add(1)
+		go e.worker()
+	}
+	e.wg.Add(2)
+	go e.ticker()
+	go e.reaper()
+	return e, nil
+}
+
+func (e *engine) addEndpoint(ep Endpoint) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.endpoints[ep.ID] = ep
+	if p, ok := e.pools[ep.ID]; ok && p.ep.Dial == nil {
+		p.ep = ep
+	}
+}
+
+func (e *engine) add(s Spec) (JobID, error) {
+	if s.Src.ID == "" || s.Dst.ID == "" || s.Src.Dial == nil || s.Dst.Dial == nil {
+		return 0, errors.New("add job: both endpoints need an ID and a Dial")
+	}
+	if s.SrcPath == "" || s.DstPath == "" {
+		return 0, errors.New("add job: source and destination paths are required")
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return 0, errors.New("add job: queue closed")
+	}
+	e.endpoints[s.Src.ID] = s.Src
+	e.endpoints[s.Dst.ID] = s.Dst
+	j := &job{
+		id: e.nextID, srcID: s.Src.ID, srcPath: s.SrcPath, dstID: s.Dst.ID, dstPath: s.DstPath,
+		dir: s.Dir, opts: s.Options, state: StateQueued,
+	}
+	if j.dir {
+		j.children = map[JobID]*job{}
+	}
+	e.nextID++
+	e.jobs = append(e.jobs, j)
+	e.byID[j.id] = j
+	e.touch(j)
+	return j.id, nil
+}
+
+// touch records a change of j for events, the saved queue and waiters;
+// callers hold e.mu.
+func (e *engine) touch(j *job) {
+	if e.evOn {
+		e.dirty[j.id] = j
+	}
+	if j.parent == nil {
+		e.saveDirty = true
+	}
+	close(e.changed)
+	e.changed = make(chan struct{})
+	e.cond.Broadcast()
+}
+
+// logf records an engine message for Options.Log and the next event.
+func (e *engine) logf(format string, args ...any) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.logLocked(fmt.Sprintf(format, args...))
+}
+
+// logLocked is logf for callers holding e.mu. Options.Log runs under the
+// lock, which is why it must not call back into the Queue.
+func (e *engine) logLocked(line string) {
+	if e.opts.Log != nil {
+		e.opts.Log(line)
+	}
+	if e.evOn && len(e.logs) < 1000 {
+		e.logs = append(e.logs, line)
+	}
+}
+
+func (e *engine) worker() {
+	defer e.wg.Done()
+	for {
+		j := e.next()
+		if j == nil {
+			return
+		}
+		e.run(j)
+	}
+}
+
+// next hands a worker the first runnable file job in queue order, starting
+// directory walks as it passes them; nil once the queue closes.
+func (e *engine) next() *job {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for !e.closed {
+		for _, j := range e.jobs {
+			if !j.dir {
+				if j.state == StateQueued {
+					j.state = StateRunning
+					e.touch(j)
+					return j
+				}
+				continue
+			}
+			if j.state != StateQueued && j.state != StateRunning {
+				continue
+			}
+			if j.state == StateQueued {
+				j.state = StateRunning
+				if j.started.IsZero() {
+					j.started = e.clock.Now()
+				}
+				e.touch(j)
+			}
+			if !j.walkRunning && !j.walkDone {
+				e.startWalk(j)
+			}
+			if len(j.pending) > 0 {
+				c := j.pending[0]
+				j.pending = j.pending[1:]
+				c.state = StateRunning
+				j.active++
+				e.touch(c)
+				e.cond.Broadcast() // room for the walk
+				return c
+			}
+		}
+		e.cond.Wait()
+	}
+	return nil
+}
+
+// run makes one attempt at a file job and settles its next state.
+func (e *engine) run(j *job) {
+	ctx, cancel := context.WithCancelCause(e.ctx)
+	e.mu.Lock()
+	j.cancel = cancel
+	j.attempt++
+	j.conflict = nil
+	if j.started.IsZero() {
+		j.started = e.clock.Now()
+	}
+	e.mu.Unlock()
+
+	start := e.clock.Now()
+	res, err := e.copyFile(ctx, j)
+	cause := context.Cause(ctx)
+	cancel(nil)
+
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j.cancel = nil
+	if j.stop != nil {
+		// Cancel wins over pause; either wins over how the copy ended.
+		if err != nil || errors.Is(j.stop, errCanceled) {
+			err, cause = j.stop, j.stop
+		}
+		j.stop = nil
+	}
+	if err != nil && ctx.Err() != nil && cause != nil {
+		switch {
+		case errors.Is(cause, errPaused):
+			err = errPaused
+		case errors.Is(cause, errCanceled):
+			err = errCanceled
+		case errors.Is(cause, errClosing):
+			err = errClosing
+		}
+	}
+	switch {
+	case errors.Is(err, errAsking):
+		j.state = StateAsking
+		e.touch(j)
+		return
+	case errors.Is(err, errPaused):
+		j.attempt--
+		e.requeue(j, StatePaused)
+		return
+	case errors.Is(err, errClosing):
+		j.attempt--
+		j.state = StateQueued
+		e.touch(j)
+		return
+	case errors.Is(err, errCanceled):
+		e.finish(j, StateCanceled, errCanceled, start)
+		return
+	case err == nil:
+		j.err = nil
+		e.finish(j, res, nil, start)
+		return
+	case protocol.IsTransient(err) && j.attempt <= e.opts.Retries:
+		j.err = err
+		j.state = StateRetrying
+		e.touch(j)
+		delay := e.backoff(j.attempt)
+		e.logLocked(fmt.Sprintf("retry %s in %s (attempt %d): %v", j.srcPath, delay.Round(time.Millisecond), j.attempt, err))
+		go e.retryAfter(j, delay)
+		return
+	default:
+		e.finish(j, StateFailed, err, start)
+	}
+}
+
+func (e *engine) backoff(attempt int) time.Duration {
+	d := e.opts.RetryDelay
+	for i := 1; i < attempt && d < 30*time.Second; i++ {
+		d *= 2
+	}
+	return min(d, 30*time.Second)
+}
+
+func (e *engine) retryAfter(j *job, d time.Duration) {
+	select {
+	case <-e.clock.After(d):
+	case <-e.ctx.Done():
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if j.state == StateRetrying {
+		e.requeue(j, StateQueued)
+	}
+}
+
+// requeue puts a file job back to wait for a worker: a top-level job takes
+// state top; a directory's file goes to the front of its pending list (the
+// directory itself carries the paused state).
+func (e *engine) requeue(j *job, top State) {
+	if j.parent == nil {
+		j.state = top
+		e.touch(j)
+		return
+	}
+	p := j.parent
+	if j.gen != p.gen { // a file of a run that Retry replaced
+		j.state = StateCanceled
+		return
+	}
+	if j.state == StateRunning || j.state == StateRetrying || j.state == StateAsking {
+		p.active--
+	}
+	j.state = StateQueued
+	p.pending = append([]*job{j}, p.pending...)
+	e.touch(j)
+	e.touch(p)
+}
+
+// finish settles a file job for good, logs it and updates its directory.
+func (e *engine) finish(j *job, st State, err error, start time.Time) {
+	now := e.clock.Now()
+	wasActive := j.state == StateRunning || j.state == StateRetrying || j.state == StateAsking
+	j.state, j.err, j.finished = st, err, now
+	j.conflict = nil
+	e.touch(j)
+	if err != nil && !errors.Is(err, errCanceled) {
+		e.logLocked(fmt.Sprintf("%s %s: %v", st, j.srcPath, err))
+	}
+	e.record(j, now.Sub(start))
+	if p := j.parent; p != nil && j.gen == p.gen {
+		if wasActive {
+			p.active--
+		}
+		switch st {
+		case StateDone, StateSkipped:
+			p.filesDone++
+			p.bytesDone += j.bytes.Load()
+			delete(p.children, j.id)
+			delete(e.byID, j.id)
+		default:
+			p.filesFailed++
+		}
+		e.touch(p)
+		e.checkDir(p)
+	}
+}
+
+// checkDir finishes a directory job once its walk is over and no file is
+// left; callers hold e.mu.
+func (e *engine) checkDir(p *job) {
+	if p.state != StateRunning || !p.walkDone || p.walkRunning || len(p.pending) > 0 || p.active > 0 {
+		return
+	}
+	p.finished = e.clock.Now()
+	switch {
+	case p.walkErr != nil:
+		p.state, p.err = StateFailed, p.walkErr
+	case p.filesFailed > 0:
+		p.state, p.err = StateFailed, fmt.Errorf("%d of %d files failed", p.filesFailed, p.files)
+	default:
+		p.state, p.err = StateDone, nil
+	}
+	e.touch(p)
+}
+
+func (e *engine) lookup(id JobID) (*job, error) {
+	j, ok := e.byID[id]
+	if !ok {
+		return nil, fmt.Errorf("job %d: no such job", id)
+	}
+	return j, nil
+}
+
+func (e *engine) resolve(id JobID, d Policy, all bool) error {
+	if d == PolicyDefault || d == PolicyAsk {
+		return fmt.Errorf("resolve job %d: %s is not an answer", id, d)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.dir {
+		j = firstAsking(j)
+	}
+	if j == nil || j.state != StateAsking {
+		return fmt.Errorf("resolve job %d: it is not asking", id)
+	}
+	e.answer(j, d)
+	if all {
+		e.forAll = d
+		for _, t := range e.jobs {
+			if !t.dir && t.state == StateAsking {
+				e.answer(t, d)
+			}
+			for t.dir {
+				c := firstAsking(t)
+				if c == nil {
+					break
+				}
+				e.answer(c, d)
+			}
+		}
+	}
+	return nil
+}
+
+func firstAsking(d *job) *job {
+	var best *job
+	for _, c := range d.children {
+		if c.state == StateAsking && (best == nil || c.id < best.id) {
+			best = c
+		}
+	}
+	return best
+}
+
+func (e *engine) answer(j *job, d Policy) {
+	j.decision = d
+	j.conflict = nil
+	e.requeue(j, StateQueued)
+}
+
+func (e *engine) pause(id JobID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.parent != nil {
+		return fmt.Errorf("pause job %d: pause its directory job %d", id, j.parent.id)
+	}
+	switch j.state {
+	case StateQueued, StateRetrying, StateAsking:
+		j.state = StatePaused
+	case StateRunning:
+		if j.dir {
+			j.state = StatePaused
+			for _, c := range j.children {
+				if c.cancel != nil {
+					c.cancel(errPaused)
+				}
+			}
+		} else if j.cancel != nil {
+			if j.stop == nil {
+				j.stop = errPaused
+			}
+			j.cancel(errPaused) // run sets StatePaused when the copy stops
+		}
+	default:
+		return nil
+	}
+	e.touch(j)
+	return nil
+}
+
+func (e *engine) resume(id JobID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.state != StatePaused {
+		return nil
+	}
+	j.state = StateQueued
+	if j.dir && j.started.IsZero() == false {
+		j.state = StateRunning
+	}
+	e.touch(j)
+	if j.dir {
+		e.checkDir(j)
+	}
+	return nil
+}
+
+func (e *engine) cancel(id JobID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.state.Finished() {
+		return nil
+	}
+	now := e.clock.Now()
+	if j.dir {
+		if j.walkCancel != nil {
+			j.walkCancel()
+		}
+		for _, c := range j.children {
+			if c.cancel != nil {
+				c.cancel(errCanceled)
+			}
+		}
+		j.pending = nil
+		j.state, j.err, j.finished = StateCanceled, errCanceled, now
+		e.touch(j)
+		return nil
+	}
+	if j.state == StateRunning && j.cancel != nil {
+		j.stop = errCanceled
+		j.cancel(errCanceled)
+		return nil
+	}
+	if j.parent != nil && j.state == StateQueued {
+		p := j.parent
+		for i, c := range p.pending {
+			if c == j {
+				p.pending = append(p.pending[:i], p.pending[i+1:]...)
+				break
+			}
+		}
+		j.state = StateAsking // counted as active by finish
+		p.active++
+	}
+	e.finish(j, StateCanceled, errCanceled, now)
+	return nil
+}
+
+func (e *engine) retry(id JobID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.state != StateFailed && j.state != StateCanceled {
+		return nil
+	}
+	j.err, j.attempt, j.finished = nil, 0, time.Time{}
+	if j.parent != nil {
+		p := j.parent
+		p.filesFailed--
+		j.state = StateRetrying
+		p.active++
+		e.requeue(j, StateQueued)
+		if p.state.Finished() {
+			p.state = StateRunning
+		}
+		e.touch(p)
+		return nil
+	}
+	if j.dir {
+		// Walk again from the top: identical targets are skipped and failed
+		// files resume from their parts.
+		for cid := range j.children {
+			delete(j.children, cid)
+			delete(e.byID, cid)
+		}
+		j.gen++
+		j.active, j.pending = 0, nil
+		j.walkDone, j.walkErr, j.resumeWalk = false, nil, true
+		j.files, j.filesDone, j.filesFailed, j.size, j.bytesDone = 0, 0, 0, 0, 0
+	}
+	j.state = StateQueued
+	e.touch(j)
+	return nil
+}
+
+func (e *engine) moveTo(id JobID, index int) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	from := -1
+	for i, j := range e.jobs {
+		if j.id == id {
+			from = i
+		}
+	}
+	if from < 0 {
+		return fmt.Errorf("move job %d: no such top-level job", id)
+	}
+	j := e.jobs[from]
+	e.jobs = append(e.jobs[:from], e.jobs[from+1:]...)
+	index = max(0, min(index, len(e.jobs)))
+	e.jobs = append(e.jobs[:index], append([]*job{j}, e.jobs[index:]...)...)
+	e.touch(j)
+	return nil
+}
+
+func (e *engine) all(f func(JobID) error) {
+	e.mu.Lock()
+	ids := make([]JobID, len(e.jobs))
+	for i, j := range e.jobs {
+		ids[i] = j.id
+	}
+	e.mu.Unlock()
+	for _, id := range ids {
+		_ = f(id) // a job finished meanwhile is not an error worth reporting
+	}
+}
+
+func (e *engine) remove(id JobID) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, err := e.lookup(id)
+	if err != nil {
+		return err
+	}
+	if j.parent != nil || !j.state.Finished() {
+		return fmt.Errorf("remove job %d: only finished top-level jobs can be removed", id)
+	}
+	e.drop(j)
+	return nil
+}
+
+func (e *engine) drop(j *job) {
+	for i, t := range e.jobs {
+		if t == j {
+			e.jobs = append(e.jobs[:i], e.jobs[i+1:]...)
+			break
+		}
+	}
+	delete(e.byID, j.id)
+	for cid := range j.children {
+		delete(e.byID, cid)
+	}
+	e.touch(j)
+}
+
+func (e *engine) clearFinished() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, j := range append([]*job(nil), e.jobs...) {
+		if j.state.Finished() {
+			e.drop(j)
+		}
+	}
+}
+
+func (e *engine) snapshot() []JobInfo {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	out := make([]JobInfo, len(e.jobs))
+	for i, j := range e.jobs {
+		out[i] = j.info()
+	}
+	return out
+}
+
+func (e *engine) job(id JobID) (JobInfo, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	j, ok := e.byID[id]
+	if !ok {
+		return JobInfo{}, false
+	}
+	return j.info(), true
+}
+
+func (e *engine) setLimit(n int64) {
+	setLimit(e.global, n)
+}
+
+func (e *engine) wait(ctx context.Context) error {
+	for {
+		e.mu.Lock()
+		busy := false
+		for _, j := range e.jobs {
+			if !j.state.Finished() {
+				busy = true
+				break
+			}
+		}
+		ch := e.changed
+		e.mu.Unlock()
+		if !busy {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+func (e *engine) close() error {
+	e.mu.Lock()
+	if e.closed {
+		e.mu.Unlock()
+		return nil
+	}
+	e.closed = true
+	e.cond.Broadcast()
+	e.mu.Unlock()
+	e.stop(errClosing)
+	e.mu.Lock()
+	e.cond.Broadcast()
+	e.mu.Unlock()
+	e.wg.Wait()
+	var err error
+	e.mu.Lock()
+	for _, j := range e.jobs {
+		if j.dir && j.state == StateRunning {
+			j.state = StateQueued
+		}
+	}
+	pools := e.pools
+	e.mu.Unlock()
+	if e.opts.StateDir != "" && !e.opts.Ephemeral {
+		err = e.save()
+	}
+	for _, p := range pools {
+		p.close()
+	}
+	if e.tlog != nil {
+		if cerr := e.tlog.close(); err == nil {
+			err = cerr
+		}
+	}
+	// The last changes, so a watcher sees every job's final state; nobody
+	// reading within a second forfeits it.
+	if ev, send, _ := e.tick(); send {
+		select {
+		case e.evCh <- ev:
+		case <-time.After(time.Second):
+		}
+	}
+	close(e.evCh)
+	return err
+}
+
+// pool returns the pool of an endpoint ID, resolving unknown IDs (from a
+// reloaded queue) through Options.Resolve.
+func (e *engine) pool(ctx context.Context, id string) (*pool, error) {
+	e.mu.Lock()
+	if p, ok := e.pools[id]; ok {
+		e.mu.Unlock()
+		return p, nil
+	}
+	ep, ok := e.endpoints[id]
+	e.mu.Unlock()
+	if !ok {
+		if e.opts.Resolve == nil {
+			return nil, fmt.Errorf("site %s is not connected", id)
+		}
+		var err error
+		ep, err = e.opts.Resolve(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", id, err)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.pools[id]; ok {
+		return p, nil
+	}
+	if ep.MaxConns == 0 && !ep.IsLocal() {
+		ep.MaxConns = e.opts.Workers * 2
+	}
+	p := newPool(ep, e.clock)
+	e.pools[id] = p
+	return p, nil
+}

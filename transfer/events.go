@@ -1,0 +1,143 @@
+package transfer
+
+import "time"
+
+func (e *engine) events() <-chan Event {
+	e.mu.Lock()
+	e.evOn = true
+	e.mu.Unlock()
+	return e.evCh
+}
+
+// ticker samples rates, sends the throttled event and saves the queue when
+// it changed (at most once a second).
+func (e *engine) ticker() {
+	defer e.wg.Done()
+	lastSave := e.clock.Now()
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.clock.After(e.opts.EventInterval):
+		}
+		ev, send, save := e.tick()
+		if save && e.clock.Now().Sub(lastSave) >= time.Second {
+			lastSave = e.clock.Now()
+			if err := e.save(); err != nil {
+				e.logf("save queue: %v", err)
+			}
+		}
+		if !send {
+			continue
+		}
+		select {
+		case e.evCh <- ev:
+		case <-e.ctx.Done():
+			return
+		}
+	}
+}
+
+// tick updates smoothed rates and gathers the event; callers do not hold
+// e.mu.
+func (e *engine) tick() (Event, bool, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	now := e.clock.Now()
+	var tot Totals
+	tot.ETA = -1
+	for _, j := range e.jobs {
+		if j.dir {
+			for _, c := range j.children {
+				if c.state == StateRunning {
+					e.sample(c, c.bytes.Load(), now)
+				}
+			}
+		}
+		ji := j.info()
+		if j.state == StateRunning {
+			e.sample(j, ji.Bytes, now)
+		} else {
+			j.rate = 0
+		}
+		tot.Jobs++
+		switch {
+		case j.state == StateRunning || j.state == StateAsking || j.state == StateRetrying:
+			tot.Active++
+		case j.state == StateQueued || j.state == StatePaused:
+			tot.Queued++
+		case j.state == StateDone || j.state == StateSkipped:
+			tot.Done++
+		default:
+			tot.Failed++
+		}
+		tot.Bytes += ji.Bytes
+		tot.Size += ji.Size
+		tot.Rate += j.rate
+	}
+	if tot.Rate > 0 && tot.Size >= tot.Bytes {
+		tot.ETA = time.Duration(float64(tot.Size-tot.Bytes) / tot.Rate * float64(time.Second))
+	}
+	save := e.saveDirty && e.opts.StateDir != "" && !e.opts.Ephemeral
+	if !e.evOn || (len(e.dirty) == 0 && len(e.logs) == 0) {
+		return Event{}, false, save
+	}
+	ev := Event{Totals: tot, Log: e.logs, Jobs: make([]JobInfo, 0, len(e.dirty))}
+	for _, j := range e.jobs { // top-level jobs first, in queue order
+		if _, ok := e.dirty[j.id]; ok {
+			ev.Jobs = append(ev.Jobs, j.info())
+			delete(e.dirty, j.id)
+		}
+	}
+	for _, j := range e.dirty {
+		ev.Jobs = append(ev.Jobs, j.info())
+	}
+	clear(e.dirty)
+	e.logs = nil
+	return ev, true, save
+}
+
+// sample folds the bytes moved since the last tick into j's smoothed rate
+// and marks j changed when it moved.
+func (e *engine) sample(j *job, bytes int64, now time.Time) {
+	if j.lastTick.IsZero() || bytes < j.lastBytes {
+		j.lastTick, j.lastBytes = now, bytes
+		return
+	}
+	dt := now.Sub(j.lastTick).Seconds()
+	if dt <= 0 {
+		return
+	}
+	inst := float64(bytes-j.lastBytes) / dt
+	if j.rate == 0 {
+		j.rate = inst
+	} else {
+		j.rate = 0.7*j.rate + 0.3*inst
+	}
+	if bytes != j.lastBytes && e.evOn {
+		e.dirty[j.id] = j
+	}
+	j.lastTick, j.lastBytes = now, bytes
+}
+
+// reaper closes idle pooled connections.
+func (e *engine) reaper() {
+	defer e.wg.Done()
+	every := max(e.opts.IdleTimeout/2, 10*time.Millisecond)
+	for {
+		select {
+		case <-e.ctx.Done():
+			return
+		case <-e.clock.After(every):
+		}
+		e.mu.Lock()
+		pools := make([]*pool, 0, len(e.pools))
+		for _, p := range e.pools {
+			pools = append(pools, p)
+		}
+		e.mu.Unlock()
+		for _, p := range pools {
+			p.reap(e.opts.IdleTimeout)
+		}
+	}
+}

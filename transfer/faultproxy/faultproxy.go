@@ -1,0 +1,274 @@
+// Package faultproxy is a test helper: a loopback TCP proxy that cuts
+// connections at random byte offsets, so tests can show that transfers
+// survive resets mid-stream. In FTP mode it also rewrites PASV and EPSV
+// replies so data connections pass through it (and get cut) too.
+package faultproxy
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Proxy.
+type Options struct {
+	// Target is the server's address, host:port.
+	Target string
+	// FTP rewrites passive-mode replies so data connections are proxied.
+	FTP bool
+	// CutProbability is the chance that one connection is cut.
+	CutProbability float64
+	// MaxCutAfter bounds the offset of a cut: after a uniformly random number
+	// of bytes (both directions together) below it.
+	MaxCutAfter int64
+	// Seed makes the cuts repeatable.
+	Seed uint64
+}
+
+// Proxy is a running fault-injecting proxy.
+type Proxy struct {
+	opts Options
+	ln   net.Listener
+
+	mu     sync.Mutex
+	rnd    *rand.Rand
+	conns  map[net.Conn]struct{}
+	lns    map[net.Listener]struct{} // data listeners not yet used
+	closed bool
+	wg     sync.WaitGroup
+	cuts   atomic.Int64
+	total  atomic.Int64
+}
+
+// Start listens on 127.0.0.1 at a random port.
+func Start(opts Options) (*Proxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("faultproxy: listen: %w", err)
+	}
+	p := &Proxy{opts: opts, ln: ln, rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), conns: map[net.Conn]struct{}{}, lns: map[net.Listener]struct{}{}}
+	p.wg.Add(1)
+	go p.accept(ln, opts.Target, opts.FTP, true)
+	return p, nil
+}
+
+// Addr is the proxy's address.
+func (p *Proxy) Addr() string { return p.ln.Addr().String() }
+
+// Cuts is how many connections were cut so far.
+func (p *Proxy) Cuts() int64 { return p.cuts.Load() }
+
+// Conns is how many connections were proxied so far.
+func (p *Proxy) Conns() int64 { return p.total.Load() }
+
+// Close stops listening and closes every proxied connection.
+func (p *Proxy) Close() error {
+	p.mu.Lock()
+	p.closed = true
+	for c := range p.conns {
+		c.Close()
+	}
+	for ln := range p.lns {
+		ln.Close()
+	}
+	p.mu.Unlock()
+	err := p.ln.Close()
+	p.wg.Wait()
+	return err
+}
+
+func (p *Proxy) track(c net.Conn) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.closed {
+		c.Close()
+		return false
+	}
+	p.conns[c] = struct{}{}
+	return true
+}
+
+func (p *Proxy) untrack(c net.Conn) {
+	p.mu.Lock()
+	delete(p.conns, c)
+	p.mu.Unlock()
+	c.Close()
+}
+
+// budget draws how many bytes a new connection may carry (-1: no cut).
+func (p *Proxy) budget() int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.opts.MaxCutAfter <= 0 || p.rnd.Float64() >= p.opts.CutProbability {
+		return -1
+	}
+	return p.rnd.Int64N(p.opts.MaxCutAfter)
+}
+
+// accept serves ln; once=false listeners (data) stop after one connection.
+func (p *Proxy) accept(ln net.Listener, target string, ftp, many bool) {
+	defer p.wg.Done()
+	for {
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		p.wg.Add(1)
+		go p.serve(c, target, ftp)
+		if !many {
+			ln.Close()
+			p.mu.Lock()
+			delete(p.lns, ln)
+			p.mu.Unlock()
+			return
+		}
+	}
+}
+
+// link is one proxied connection pair and its byte budget.
+type link struct {
+	p           *Proxy
+	client, srv net.Conn
+	left        atomic.Int64 // bytes until the cut; negative: no cut
+	once        sync.Once
+}
+
+func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
+	defer p.wg.Done()
+	if !p.track(c) {
+		return
+	}
+	defer p.untrack(c)
+	s, err := net.DialTimeout("tcp", target, 10*time.Second)
+	if err != nil {
+		return
+	}
+	if !p.track(s) {
+		return
+	}
+	defer p.untrack(s)
+	p.total.Add(1)
+	l := &link{p: p, client: c, srv: s}
+	l.left.Store(p.budget())
+	done := make(chan struct{}, 2)
+	go func() { l.pipe(s, c, nil); done <- struct{}{} }()
+	go func() {
+		if ftp {
+			l.pipe(c, s, p.rewrite)
+		} else {
+			l.pipe(c, s, nil)
+		}
+		done <- struct{}{}
+	}()
+	<-done
+	// One side ended: end the other too, as a real connection would.
+	c.Close()
+	s.Close()
+	<-done
+}
+
+// pipe copies src to dst, cutting both connections when the budget runs
+// out; with edit, whole lines are passed through it first.
+func (l *link) pipe(dst io.Writer, src io.Reader, edit func(string) string) {
+	if edit != nil {
+		br := bufio.NewReader(src)
+		for {
+			line, err := br.ReadString('\n')
+			if line != "" && !l.send(dst, []byte(edit(line))) {
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := src.Read(buf)
+		if n > 0 && !l.send(dst, buf[:n]) {
+			return
+		}
+		if err != nil {
+			return
+		}
+	}
+}
+
+// send writes b, or only the part the budget allows and then cuts.
+func (l *link) send(dst io.Writer, b []byte) bool {
+	if l.left.Load() < 0 {
+		_, err := dst.Write(b)
+		return err == nil
+	}
+	left := l.left.Add(-int64(len(b)))
+	if left >= 0 {
+		_, err := dst.Write(b)
+		return err == nil
+	}
+	if keep := int64(len(b)) + left; keep > 0 {
+		dst.Write(b[:keep])
+	}
+	l.cut()
+	return false
+}
+
+func (l *link) cut() {
+	l.once.Do(func() {
+		l.p.cuts.Add(1)
+		for _, c := range []net.Conn{l.client, l.srv} {
+			if tc, ok := c.(*net.TCPConn); ok {
+				tc.SetLinger(0) // a reset, not a polite close
+			}
+			c.Close()
+		}
+	})
+}
+
+var (
+	pasvRe = regexp.MustCompile(`^227 .*?\(?(\d+),(\d+),(\d+),(\d+),(\d+),(\d+)\)?`)
+	epsvRe = regexp.MustCompile(`^229 .*\(\|\|\|(\d+)\|\)`)
+)
+
+// rewrite points passive-mode replies at a one-shot proxy listener.
+func (p *Proxy) rewrite(line string) string {
+	var target string
+	if m := pasvRe.FindStringSubmatch(line); m != nil {
+		hi, _ := strconv.Atoi(m[5])
+		lo, _ := strconv.Atoi(m[6])
+		target = net.JoinHostPort(strings.Join(m[1:5], "."), strconv.Itoa(hi*256+lo))
+	} else if m := epsvRe.FindStringSubmatch(line); m != nil {
+		host, _, _ := net.SplitHostPort(p.opts.Target)
+		target = net.JoinHostPort(host, m[1])
+	} else {
+		return line
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return line
+	}
+	// A data listener nobody connects to must not linger.
+	time.AfterFunc(30*time.Second, func() { ln.Close() })
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		ln.Close()
+		return line
+	}
+	p.lns[ln] = struct{}{}
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go p.accept(ln, target, false, false)
+	port := ln.Addr().(*net.TCPAddr).Port
+	if strings.HasPrefix(line, "227") {
+		return fmt.Sprintf("227 Entering Passive Mode (127,0,0,1,%d,%d).\r\n", port/256, port%256)
+	}
+	return fmt.Sprintf("229 Entering Extended Passive Mode (|||%d|)\r\n", port)
+}

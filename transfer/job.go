@@ -1,0 +1,118 @@
+package transfer
+
+import (
+	"context"
+	"sync/atomic"
+	"time"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// job is the engine's record of one job: a top-level file or directory job,
+// or a file job a directory walk produced (parent != nil). Fields other than
+// the atomics are guarded by engine.mu.
+type job struct {
+	id      JobID
+	parent  *job
+	srcID   string
+	srcPath string
+	dstID   string
+	dstPath string
+	dir     bool
+	opts    JobOptions
+
+	state    State
+	attempt  int
+	err      error
+	conflict *Conflict
+	decision Policy // one-shot answer from Resolve for the next attempt
+	started  time.Time
+	finished time.Time
+
+	bytes atomic.Int64 // bytes of this file written so far (file jobs)
+	size  int64        // source size (file jobs), files found so far (dirs)
+	moved atomic.Int64 // unix nanos of the last byte moved, for the stall watchdog
+
+	rate      float64
+	lastBytes int64
+	lastTick  time.Time
+
+	// File jobs.
+	entry       *protocol.Entry // the source entry, known from the walk
+	cancel      context.CancelCauseFunc
+	stop        error // errPaused or errCanceled asked while running
+	partSrcSize int64     // source size when the part was written
+	partSrcTime time.Time // source mtime when the part was written
+	partSegs    []segment // segmented progress; a part with holes
+	resumeWalk  bool      // skip targets identical to the source (reload, retry)
+
+	// Directory jobs.
+	pending     []*job // walked files waiting for a worker, in order
+	active      int    // children running, asking or retrying
+	children    map[JobID]*job
+	walkCancel  context.CancelFunc
+	walkRunning bool
+	walkDone    bool
+	walkErr     error
+	bytesDone   int64 // bytes of finished children
+	// gen counts Retry restarts of a directory; files of an older run that
+	// finish late no longer count.
+	gen int
+	files       int
+	filesDone   int
+	filesFailed int
+}
+
+// info builds the snapshot; callers hold engine.mu.
+func (j *job) info() JobInfo {
+	ji := JobInfo{
+		ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
+		Dir: j.dir, Options: j.opts, State: j.state, Attempt: j.attempt, Err: j.err,
+		Conflict: j.conflict, Started: j.started, Finished: j.finished, Rate: j.rate, ETA: -1,
+	}
+	if j.parent != nil {
+		ji.Parent = j.parent.id
+	}
+	if !j.dir {
+		ji.Bytes, ji.Size, ji.Files = j.bytes.Load(), j.size, 1
+		switch j.state {
+		case StateDone, StateSkipped:
+			ji.FilesDone = 1
+		case StateFailed, StateCanceled:
+			ji.FilesFailed = 1
+		}
+	} else {
+		ji.Bytes = j.bytesDone
+		for _, c := range j.children {
+			if c.state == StateRunning || c.state == StateRetrying || c.state == StateAsking {
+				ji.Bytes += c.bytes.Load()
+			}
+			if c.state == StateAsking && ji.Conflict == nil && j.state == StateRunning {
+				ji.State, ji.Conflict = StateAsking, c.conflict
+			}
+		}
+		ji.Size, ji.Files, ji.FilesDone, ji.FilesFailed = j.size, j.files, j.filesDone, j.filesFailed
+		ji.Walking = !j.walkDone && !j.state.Finished()
+		if ji.Err == nil && j.walkErr != nil {
+			ji.Err = j.walkErr
+		}
+	}
+	if j.rate > 0 && ji.Size >= ji.Bytes && !ji.Walking {
+		ji.ETA = time.Duration(float64(ji.Size-ji.Bytes) / j.rate * float64(time.Second))
+	}
+	return ji
+}
+
+// policy is the conflict policy for this job's next decision.
+func (e *engine) policyFor(j *job) Policy {
+	if j.decision != PolicyDefault {
+		return j.decision
+	}
+	if e.forAll != PolicyDefault {
+		return e.forAll
+	}
+	if j.opts.Conflict != PolicyDefault {
+		return j.opts.Conflict
+	}
+	return e.policy
+}

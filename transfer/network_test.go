@@ -1,0 +1,148 @@
+package transfer
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/ssh/knownhosts"
+
+	"github.com/ferryhq/ferry/demo/ftpd"
+	"github.com/ferryhq/ferry/demo/sftpd"
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/ftp"
+	"github.com/ferryhq/ferry/protocol/sftp"
+	"github.com/ferryhq/ferry/transfer/faultproxy"
+)
+
+func hostPort(t *testing.T, addr string) (string, int) {
+	t.Helper()
+	h, p, err := net.SplitHostPort(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port, _ := strconv.Atoi(p)
+	return h, port
+}
+
+// sftpEndpoint serves root over the in-process SFTP server, reached through
+// a fault proxy with the given cut probability.
+func sftpEndpoint(t *testing.T, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := sftpd.Start(ctx, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "u", Password: "pw"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	px, err := faultproxy.Start(faultproxy.Options{Target: srv.Addr(), CutProbability: cut, MaxCutAfter: cutAfter, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	home := t.TempDir()
+	kh := filepath.Join(home, "known_hosts")
+	line := knownhosts.Line([]string{knownhosts.Normalize(px.Addr())}, srv.HostKey())
+	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	host, port := hostPort(t, px.Addr())
+	site := protocol.Site{Scheme: protocol.SchemeSFTP, Host: host, Port: port, User: "u"}
+	cfg := sftp.Config{Password: "pw", SSHConfigFile: "none", KnownHostsFile: kh, HomeDir: home, Timeout: 5 * time.Second}
+	return Endpoint{ID: site.ID(), MaxConns: 8, Dial: func(ctx context.Context) (protocol.Client, error) {
+		return sftp.Dial(ctx, site, cfg)
+	}}, px
+}
+
+// ftpEndpoint is ftpEndpoint's FTP twin; data connections pass the proxy too.
+func ftpEndpoint(t *testing.T, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	srv, err := ftpd.Start(ctx, ftpd.Options{Root: root, Users: map[string]string{"u": "pw"}, DataTimeout: 5 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	px, err := faultproxy.Start(faultproxy.Options{Target: srv.Addr(), FTP: true, CutProbability: cut, MaxCutAfter: cutAfter, Seed: seed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	host, port := hostPort(t, px.Addr())
+	site := protocol.Site{Scheme: protocol.SchemeFTP, Host: host, Port: port, User: "u"}
+	cfg := ftp.Config{Password: "pw", Timeout: 5 * time.Second, PinDir: t.TempDir()}
+	return Endpoint{ID: site.ID(), MaxConns: 8, Dial: func(ctx context.Context) (protocol.Client, error) {
+		return ftp.Dial(ctx, site, cfg)
+	}}, px
+}
+
+// TestHundredTransfersThroughCuttingProxy runs 100 transfers of random sizes
+// (downloads and uploads, SFTP and FTP) through a proxy that resets
+// connections at random offsets; every file must arrive whole.
+func TestHundredTransfersThroughCuttingProxy(t *testing.T) {
+	r := rand.New(rand.NewPCG(42, 7))
+	srvRoot := t.TempDir()
+	localDir := t.TempDir()
+	sftpEP, sftpPX := sftpEndpoint(t, srvRoot, 0.9, 512<<10, 1)
+	ftpEP, ftpPX := ftpEndpoint(t, srvRoot, 0.9, 128<<10, 2)
+	start := time.Now()
+	q, _ := newTestQueue(t, Options{Log: func(s string) { t.Logf("%s %s", time.Since(start).Round(time.Millisecond), s) }, Workers: 4, Conflict: PolicyOverwrite, Retries: 40, RetryDelay: time.Millisecond, StallTimeout: 10 * time.Second})
+	type pair struct{ src, dst string }
+	var checks []pair
+	for i := range 100 {
+		size := r.IntN(128 << 10)
+		if i%10 == 0 {
+			size = r.IntN(2 << 20)
+		}
+		data := randBytes(r, size)
+		ep := sftpEP
+		if i%2 == 1 {
+			ep = ftpEP
+		}
+		name := fmt.Sprintf("f%03d.bin", i)
+		var spec Spec
+		if i%4 < 2 { // download
+			writeFile(t, filepath.Join(srvRoot, "dl", name), data)
+			spec = Spec{Src: ep, SrcPath: "/dl/" + name, Dst: localEP(nil), DstPath: slash(filepath.Join(localDir, "dl", name))}
+			checks = append(checks, pair{filepath.Join(srvRoot, "dl", name), filepath.Join(localDir, "dl", name)})
+		} else { // upload
+			writeFile(t, filepath.Join(localDir, "ul", name), data)
+			os.MkdirAll(filepath.Join(srvRoot, "ul"), 0o755)
+			spec = Spec{Src: localEP(nil), SrcPath: slash(filepath.Join(localDir, "ul", name)), Dst: ep, DstPath: "/ul/" + name}
+			checks = append(checks, pair{filepath.Join(localDir, "ul", name), filepath.Join(srvRoot, "ul", name)})
+		}
+		os.MkdirAll(filepath.Join(localDir, "dl"), 0o755)
+		if _, err := q.Add(spec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	if err := q.Wait(ctx); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	for _, ji := range q.Jobs() {
+		if ji.State != StateDone {
+			t.Errorf("job %d %s→%s: %s after %d attempts: %v", ji.ID, ji.SrcPath, ji.DstPath, ji.State, ji.Attempt, ji.Err)
+		}
+	}
+	for _, c := range checks {
+		if a, b := sumFile(t, c.src), sumFile(t, c.dst); a != b {
+			t.Errorf("%s: sha256 %s, source %s", c.dst, b, a)
+		}
+	}
+	noParts(t, srvRoot)
+	noParts(t, localDir)
+	if sftpPX.Cuts() == 0 || ftpPX.Cuts() == 0 {
+		t.Errorf("cuts: sftp %d, ftp %d; the proxy did not test anything", sftpPX.Cuts(), ftpPX.Cuts())
+	}
+	t.Logf("cuts: sftp %d of %d connections, ftp %d of %d", sftpPX.Cuts(), sftpPX.Conns(), ftpPX.Cuts(), ftpPX.Conns())
+}

@@ -1,0 +1,7 @@
+//go:build unix
+
+package transfer
+
+import "syscall"
+
+const errNoSpace = syscall.ENOSPC

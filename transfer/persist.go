@@ -1,0 +1,160 @@
+package transfer
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// queueFile is the saved queue's name in the state dir.
+const queueFile = "queue.json"
+
+// savedQueue is queue.json: the top-level jobs, without credentials (sites
+// are named by ID and dialed through Options.Resolve after a reload).
+type savedQueue struct {
+	Version int        `json:"version"`
+	NextID  JobID      `json:"next_id"`
+	Jobs    []savedJob `json:"jobs"`
+}
+
+type savedJob struct {
+	ID       JobID      `json:"id"`
+	SrcSite  string     `json:"src_site"`
+	SrcPath  string     `json:"src_path"`
+	DstSite  string     `json:"dst_site"`
+	DstPath  string     `json:"dst_path"`
+	Dir      bool       `json:"dir,omitempty"`
+	Options  JobOptions `json:"options"`
+	State    string     `json:"state"`
+	Bytes    int64      `json:"bytes,omitempty"`
+	Size     int64      `json:"size,omitempty"`
+	Err      string     `json:"error,omitempty"`
+	Started  time.Time  `json:"started,omitzero"`
+	Finished time.Time  `json:"finished,omitzero"`
+	// The source the part was written from, so a resume after restart can
+	// tell whether the source changed; a segmented part has holes and is
+	// never resumed by size.
+	PartSrcSize int64     `json:"part_src_size,omitempty"`
+	PartSrcTime time.Time `json:"part_src_mtime,omitzero"`
+	Segmented   bool      `json:"segmented,omitempty"`
+}
+
+// save writes queue.json atomically: a temporary file in the same
+// directory, synced, then renamed over the old one.
+func (e *engine) save() error {
+	e.mu.Lock()
+	sq := savedQueue{Version: 1, NextID: e.nextID}
+	for _, j := range e.jobs {
+		sj := savedJob{
+			ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
+			Dir: j.dir, Options: j.opts, State: j.state.String(), Size: j.size,
+			Started: j.started, Finished: j.finished,
+			PartSrcSize: j.partSrcSize, PartSrcTime: j.partSrcTime, Segmented: j.partSegs != nil,
+		}
+		if !j.dir {
+			sj.Bytes = j.bytes.Load()
+		}
+		if j.err != nil {
+			sj.Err = j.err.Error()
+		}
+		sq.Jobs = append(sq.Jobs, sj)
+	}
+	e.saveDirty = false
+	e.mu.Unlock()
+
+	data, err := json.MarshalIndent(sq, "", "  ")
+	if err != nil {
+		return fmt.Errorf("save queue: %w", err)
+	}
+	if err := writeAtomic(filepath.Join(e.opts.StateDir, queueFile), data); err != nil {
+		return fmt.Errorf("save queue: %w", err)
+	}
+	return nil
+}
+
+func writeAtomic(name string, data []byte) error {
+	if err := os.MkdirAll(filepath.Dir(name), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(name), ".queue-*.tmp")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
+}
+
+// load reads queue.json. Jobs that were running come back queued; a
+// directory job walks again, skipping files already copied.
+func (e *engine) load() error {
+	data, err := os.ReadFile(filepath.Join(e.opts.StateDir, queueFile))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("load queue: %w", err)
+	}
+	var sq savedQueue
+	if err := json.Unmarshal(data, &sq); err != nil {
+		// A corrupt file must not stop ferry from starting; keep it aside.
+		bad := filepath.Join(e.opts.StateDir, queueFile+".corrupt")
+		os.Rename(filepath.Join(e.opts.StateDir, queueFile), bad)
+		return nil
+	}
+	for _, sj := range sq.Jobs {
+		j := &job{
+			id: sj.ID, srcID: sj.SrcSite, srcPath: sj.SrcPath, dstID: sj.DstSite, dstPath: sj.DstPath,
+			dir: sj.Dir, opts: sj.Options, state: parseState(sj.State), size: sj.Size,
+			started: sj.Started, finished: sj.Finished,
+			partSrcSize: sj.PartSrcSize, partSrcTime: sj.PartSrcTime,
+		}
+		if sj.Segmented {
+			j.partSrcSize = -1 // never resume a part with holes by its size
+		}
+		if sj.Err != "" {
+			j.err = errors.New(sj.Err)
+		}
+		j.bytes.Store(sj.Bytes)
+		switch j.state {
+		case StateRunning, StateRetrying, StateAsking:
+			j.state = StateQueued
+		}
+		if j.dir {
+			j.children = map[JobID]*job{}
+			j.resumeWalk = true
+			if j.state.Finished() {
+				j.walkDone = true
+			}
+		}
+		e.jobs = append(e.jobs, j)
+		e.byID[j.id] = j
+		e.nextID = max(e.nextID, j.id+1)
+	}
+	e.nextID = max(e.nextID, sq.NextID)
+	return nil
+}
+
+func parseState(s string) State {
+	for st, name := range stateNames {
+		if name == s {
+			return State(st)
+		}
+	}
+	return StateQueued
+}

@@ -1,0 +1,299 @@
+package transfer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/ferryhq/ferry/protocol"
+)
+
+// maxLinkDepth bounds how many directory symlinks one branch of a walk
+// follows, a backstop when a server does not tell link targets.
+const maxLinkDepth = 16
+
+// walkDir is a directory still to list.
+type walkDir struct {
+	src, dst  string
+	links     int      // directory symlinks followed to get here
+	ancestors []string // resolved source paths from the root down, for loop checks
+}
+
+// startWalk launches the lazy walk of a directory job; callers hold e.mu.
+func (e *engine) startWalk(j *job) {
+	ctx, cancel := context.WithCancel(e.ctx)
+	j.walkCancel = cancel
+	j.walkRunning = true
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		err := e.walk(ctx, j)
+		cancel()
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		j.walkRunning = false
+		if ctx.Err() != nil && e.ctx.Err() != nil {
+			return // closing: the walk starts over after reload
+		}
+		j.walkDone = true
+		if err != nil && !errors.Is(err, context.Canceled) {
+			j.walkErr = err
+			e.logLocked(fmt.Sprintf("walk %s: %v", j.srcPath, err))
+		}
+		e.touch(j)
+		e.checkDir(j)
+	}()
+}
+
+// walk lists the source tree depth first, creating directories on the
+// destination and handing files to the workers as it goes. Entries with
+// unsafe names are refused and counted as failed; a listing that fails
+// permanently fails that subtree only.
+func (e *engine) walk(ctx context.Context, j *job) error {
+	root := path.Clean(j.srcPath)
+	if err := e.mkdirAll(ctx, j, j.dstPath); err != nil {
+		return err
+	}
+	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}}}
+	for len(stack) > 0 {
+		d := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		entries, err := e.list(ctx, j, d.src)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if d.src == root {
+				return err
+			}
+			e.refuse(j, d.src, err)
+			continue
+		}
+		var subdirs []walkDir
+		for _, ent := range entries {
+			if err := checkName(ent.Name); err != nil {
+				e.refuse(j, d.src+"/"+ent.Name, err)
+				continue
+			}
+			sp, dp := path.Join(d.src, ent.Name), path.Join(d.dst, ent.Name)
+			if !within(j.dstPath, dp) {
+				e.refuse(j, sp, errors.New("target would be outside the destination"))
+				continue
+			}
+			links := d.links
+			resolved := sp
+			if ent.IsLink() {
+				st, err := e.stat(ctx, j, sp)
+				if err != nil {
+					e.refuse(j, sp, fmt.Errorf("follow link: %w", err))
+					continue
+				}
+				if st.IsDir() {
+					links++
+					if ent.Target != "" {
+						resolved = path.Clean(ent.Target)
+						if !path.IsAbs(resolved) {
+							resolved = path.Join(d.src, ent.Target)
+						}
+					}
+					if loop(resolved, d.ancestors) || links > maxLinkDepth {
+						e.refuse(j, sp, errors.New("symlink loop"))
+						continue
+					}
+				}
+				st.Name = ent.Name
+				ent = st
+			}
+			if ent.IsDir() {
+				if err := e.mkdir(ctx, j, dp); err != nil {
+					if ctx.Err() != nil {
+						return ctx.Err()
+					}
+					e.refuse(j, dp, err)
+					continue
+				}
+				anc := append(append([]string(nil), d.ancestors...), resolved)
+				subdirs = append(subdirs, walkDir{src: sp, dst: dp, links: links, ancestors: anc})
+				continue
+			}
+			if ent.Mode&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket|fs.ModeIrregular) != 0 {
+				continue // devices, sockets, pipes: nothing to copy
+			}
+			entry := ent
+			if err := e.push(ctx, j, &job{
+				srcID: j.srcID, srcPath: sp, dstID: j.dstID, dstPath: dp,
+				opts: j.opts, entry: &entry, resumeWalk: j.resumeWalk, size: ent.Size,
+			}); err != nil {
+				return err
+			}
+		}
+		for i := len(subdirs) - 1; i >= 0; i-- { // keep listing order
+			stack = append(stack, subdirs[i])
+		}
+	}
+	return nil
+}
+
+// push queues one walked file, waiting while the directory has maxPending
+// files queued already.
+func (e *engine) push(ctx context.Context, d *job, c *job) error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for len(d.pending) >= maxPending && ctx.Err() == nil && !e.closed {
+		e.cond.Wait()
+	}
+	if ctx.Err() != nil || e.closed {
+		return context.Canceled
+	}
+	c.id = e.nextID
+	e.nextID++
+	c.parent = d
+	c.gen = d.gen
+	c.state = StateQueued
+	d.children[c.id] = c
+	e.byID[c.id] = c
+	d.pending = append(d.pending, c)
+	d.files++
+	d.size += c.size
+	e.touch(c)
+	e.touch(d)
+	return nil
+}
+
+// refuse records an entry the walk skips as a failed file, with the reason
+// in the engine log and the transfer log.
+func (e *engine) refuse(d *job, p string, err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	d.files++
+	d.filesFailed++
+	e.logLocked(fmt.Sprintf("refused %s: %v", p, err))
+	e.recordRefused(d, p, err)
+	e.touch(d)
+}
+
+// checkName refuses listing names that could escape the destination or
+// confuse a terminal: separators, dot-dot, NUL and control characters.
+func checkName(name string) error {
+	switch {
+	case name == "" || name == "." || name == "..":
+		return fmt.Errorf("unsafe name %q", name)
+	case strings.ContainsAny(name, `/\`):
+		return fmt.Errorf("unsafe name %q: holds a path separator", name)
+	case len(name) >= 2 && name[1] == ':':
+		return fmt.Errorf("unsafe name %q: looks like a drive path", name)
+	}
+	for _, r := range name {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {
+			return fmt.Errorf("unsafe name %q: holds a control character", name)
+		}
+	}
+	return nil
+}
+
+// within reports whether p lies inside root (both slash paths).
+func within(root, p string) bool {
+	root, p = path.Clean(root), path.Clean(p)
+	if root == "/" {
+		return strings.HasPrefix(p, "/")
+	}
+	return p == root || strings.HasPrefix(p, root+"/")
+}
+
+// loop reports whether following a link to resolved revisits a directory on
+// the current branch (or one of its ancestors).
+func loop(resolved string, ancestors []string) bool {
+	for _, a := range ancestors {
+		if within(resolved, a) {
+			return true
+		}
+	}
+	return false
+}
+
+// list lists a source directory, retrying transient failures on fresh
+// connections.
+func (e *engine) list(ctx context.Context, j *job, dir string) ([]protocol.Entry, error) {
+	var out []protocol.Entry
+	err := e.withConn(ctx, j.srcID, func(c protocol.Client) error {
+		var err error
+		out, err = c.List(ctx, dir)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list %s: %w", dir, err)
+	}
+	return out, nil
+}
+
+func (e *engine) stat(ctx context.Context, j *job, p string) (protocol.Entry, error) {
+	var out protocol.Entry
+	err := e.withConn(ctx, j.srcID, func(c protocol.Client) error {
+		var err error
+		out, err = c.Stat(ctx, p)
+		return err
+	})
+	return out, err
+}
+
+// mkdir creates a destination directory; one that exists is fine.
+func (e *engine) mkdir(ctx context.Context, j *job, p string) error {
+	return e.withConn(ctx, j.dstID, func(c protocol.Client) error {
+		err := c.Mkdir(ctx, p)
+		if errors.Is(err, protocol.ErrExist) {
+			st, serr := c.Stat(ctx, p)
+			if serr == nil && st.IsDir() {
+				return nil
+			}
+			return fmt.Errorf("mkdir %s: a file is in the way", p)
+		}
+		if err != nil {
+			// Some servers answer 550 for an existing directory.
+			if st, serr := c.Stat(ctx, p); serr == nil && st.IsDir() {
+				return nil
+			}
+			return fmt.Errorf("mkdir %s: %w", p, err)
+		}
+		return nil
+	})
+}
+
+// mkdirAll creates the destination root and any missing parents.
+func (e *engine) mkdirAll(ctx context.Context, j *job, p string) error {
+	if err := e.mkdir(ctx, j, p); err == nil || ctx.Err() != nil {
+		return err
+	}
+	if parent := path.Dir(p); parent != p && parent != "." && parent != "/" {
+		if err := e.mkdirAll(ctx, j, parent); err != nil {
+			return err
+		}
+	}
+	return e.mkdir(ctx, j, p)
+}
+
+// withConn runs f on a pooled connection of site id, retrying transient
+// failures with backoff on a fresh connection.
+func (e *engine) withConn(ctx context.Context, id string, f func(protocol.Client) error) error {
+	p, err := e.pool(ctx, id)
+	if err != nil {
+		return err
+	}
+	for attempt := 1; ; attempt++ {
+		cs, err := p.get(ctx, 1)
+		if err == nil {
+			err = f(cs[0])
+			p.put(cs[0], err != nil && !errors.Is(err, protocol.ErrNotExist))
+		}
+		if err == nil || !protocol.IsTransient(err) || attempt > e.opts.Retries || ctx.Err() != nil {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-e.clock.After(e.backoff(attempt)):
+		}
+	}
+}

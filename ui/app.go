@@ -1,0 +1,407 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+// screen is what fills the window besides the panes.
+type screen int
+
+const (
+	screenPanes screen = iota
+	screenHelp
+	screenLog
+	screenPager
+)
+
+// App is the root model: two panes, the queue, the log, at most one dialog.
+type App struct {
+	opts   Options
+	ctx    context.Context
+	cancel context.CancelFunc
+	keys   KeyMap
+	th     theme
+	now    func() time.Time
+
+	w, h      int
+	panes     [2]*pane
+	io        [2]*paneIO
+	focus     int  // 0 left, 1 right
+	qFocus    bool // the queue panel has the keys
+	showQueue bool
+	screen    screen
+
+	dialog  dialog
+	pending []dialog // dialogs waiting for the current one to close
+
+	status    string
+	statusErr bool
+
+	// Key state: a sequence prefix ("g" of "g g"), jump-by-typing, filter.
+	seqKey    string
+	jumping   bool
+	jumpText  string
+	jumpAt    time.Time
+	filtering bool
+
+	syncBrowse bool
+	compareOn  bool
+	recent     []string // addresses connected in this run
+	quitting   bool
+
+	queue    queueState
+	log      logView
+	pager    *pager
+	helpOff  int
+	mouse    mouseState
+	prompter *Prompter
+	logSink  *LogSink
+	paneKeys map[string]bool
+	seqFirst map[string]bool
+}
+
+// New builds the App. It does no I/O; Init starts connecting.
+func New(opts Options) *App {
+	ctx, cancel := context.WithCancel(context.Background())
+	a := &App{
+		opts:   opts,
+		ctx:    ctx,
+		cancel: cancel,
+		keys:   DefaultKeyMap(),
+		th:     newTheme(opts.NoColor),
+		now:    time.Now,
+		w:      80,
+		h:      24,
+	}
+	if err := a.keys.Remap(opts.Keys); err != nil {
+		a.setErr(err)
+	}
+	a.paneKeys = a.keys.allKeys()
+	a.seqFirst = a.keys.seqPrefixes()
+	a.prompter = opts.Prompter
+	if a.prompter == nil {
+		a.prompter = NewPrompter()
+	}
+	a.logSink = opts.Log
+	if a.logSink == nil {
+		a.logSink = NewLogSink()
+	}
+	a.log = newLogView()
+	a.queue = newQueueState()
+	for i, ep := range [2]Endpoint{opts.Left, opts.Right} {
+		a.panes[i] = newPane(ep)
+		a.io[i] = &paneIO{}
+		if ep.Client == nil && ep.Dial == nil {
+			a.panes[i].err = "not connected — ctrl+o connects"
+		}
+	}
+	if opts.Banner != "" {
+		a.status = opts.Banner
+	}
+	a.layout()
+	return a
+}
+
+// Prompter is the bridge the backends must use for secrets and trust.
+func (a *App) Prompter() *Prompter { return a.prompter }
+
+// LogSink collects protocol conversation lines for the log view.
+func (a *App) LogSink() *LogSink { return a.logSink }
+
+// Close stops the App's background waits and closes the panes' sessions.
+func (a *App) Close() {
+	a.cancel()
+	for _, p := range a.panes {
+		if p.client != nil {
+			_ = p.client.Close()
+		}
+	}
+}
+
+// Init connects both panes and starts listening for prompts, log lines and
+// transfer events.
+func (a *App) Init() tea.Cmd {
+	cmds := []tea.Cmd{a.prompter.wait(a.ctx), a.logSink.wait(a.ctx)}
+	for i := range a.panes {
+		if c := a.connect(i); c != nil {
+			cmds = append(cmds, c)
+		}
+	}
+	if a.opts.Queue != nil {
+		cmds = append(cmds, waitQueue(a.ctx, a.opts.Queue.Events()))
+	}
+	return tea.Batch(cmds...)
+}
+
+// connect (re)opens pane i's session in a Cmd.
+func (a *App) connect(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.client == nil && p.ep.Dial == nil {
+		return nil
+	}
+	p.seq++
+	p.busy = "connecting…"
+	if p.client != nil {
+		p.busy = "listing…"
+	}
+	return connectCmd(a.ctx, a.io[i], i, p.seq, p.ep, p.client)
+}
+
+// list reads dir into pane i in a Cmd.
+func (a *App) list(i int, dir string) tea.Cmd {
+	p := a.panes[i]
+	if p.client == nil || p.lost {
+		a.setErr(fmt.Errorf("%s is not connected — ctrl+r reconnects", p.ep.Name))
+		return nil
+	}
+	p.seq++
+	p.busy = "listing…"
+	return listCmd(a.ctx, a.io[i], p.client, i, p.seq, dir)
+}
+
+func (a *App) refresh(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.lost || p.client == nil {
+		return a.reconnect(i)
+	}
+	return a.list(i, p.dir)
+}
+
+// reconnect drops a lost session and dials a new one.
+func (a *App) reconnect(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.ep.Dial == nil {
+		if p.client == nil {
+			a.setErr(fmt.Errorf("%s has no connection — ctrl+o connects", p.ep.Name))
+		} else {
+			a.setErr(fmt.Errorf("%s cannot reconnect by itself — ctrl+o connects anew", p.ep.Name))
+		}
+		return nil
+	}
+	old := p.client
+	p.client, p.connected, p.lost = nil, false, false
+	p.err = ""
+	if p.ep.Path == "" && p.dir != "" {
+		p.ep.Path = p.dir
+	}
+	cmd := a.connect(i)
+	if old != nil {
+		closeCmd := func() tea.Msg { _ = old.Close(); return nil }
+		return tea.Batch(closeCmd, cmd)
+	}
+	return cmd
+}
+
+func (a *App) setStatus(s string) { a.status, a.statusErr = s, false }
+
+func (a *App) setErr(err error) {
+	if err == nil {
+		return
+	}
+	a.status, a.statusErr = err.Error(), true
+	a.log.add(a.now(), "! "+err.Error())
+}
+
+// openDialog shows d now, or after the current dialog closes.
+func (a *App) openDialog(d dialog) {
+	if a.dialog == nil {
+		a.dialog = d
+		return
+	}
+	a.pending = append(a.pending, d)
+}
+
+func (a *App) closeDialog() {
+	a.dialog = nil
+	if len(a.pending) > 0 {
+		a.dialog = a.pending[0]
+		a.pending = a.pending[1:]
+	}
+}
+
+// Update is the single place state changes.
+func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
+	switch msg := msg.(type) {
+	case tea.WindowSizeMsg:
+		a.w, a.h = msg.Width, msg.Height
+		a.layout()
+		return a, nil
+	case tea.KeyPressMsg:
+		return a, a.handleKey(msg)
+	case tea.PasteMsg:
+		if d, ok := a.dialog.(paster); ok {
+			return a, d.paste(msg)
+		}
+		return a, nil
+	case tea.MouseClickMsg:
+		return a, a.mouseClick(msg.Mouse())
+	case tea.MouseReleaseMsg:
+		return a, a.mouseRelease(msg.Mouse())
+	case tea.MouseWheelMsg:
+		return a, a.mouseWheel(msg.Mouse())
+	case connectedMsg:
+		return a, a.onConnected(msg)
+	case listedMsg:
+		return a, a.onListed(msg)
+	case opDoneMsg:
+		return a, a.onOpDone(msg)
+	case statusMsg:
+		if msg.err {
+			a.status, a.statusErr = msg.text, true
+			a.log.add(a.now(), "! "+msg.text)
+		} else {
+			a.setStatus(msg.text)
+		}
+		return a, nil
+	case promptMsg:
+		a.openDialog(a.promptDialog(msg.req))
+		return a, a.prompter.wait(a.ctx)
+	case logMsg:
+		a.log.addProtocol(a.now(), msg)
+		return a, a.logSink.wait(a.ctx)
+	case queueEventMsg:
+		cmd := a.onQueueEvent(transfer.Event(msg))
+		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
+	case queueClosedMsg:
+		return a, nil
+	case queueOpMsg:
+		if msg.err != nil {
+			a.setErr(msg.err)
+		} else if msg.text != "" {
+			a.setStatus(msg.text)
+		}
+		return a, nil
+	case pagerChunkMsg:
+		return a, a.onPagerChunk(msg)
+	case editReadyMsg:
+		return a, a.onEditReady(msg)
+	case editExitMsg:
+		return a, a.onEditExit(msg)
+	case editCheckedMsg:
+		return a, a.onEditChecked(msg)
+	case connectSiteMsg:
+		return a, a.onSiteConnected(msg)
+	case sitesMsg:
+		return a, a.onSites(msg)
+	}
+	return a, nil
+}
+
+func (a *App) onConnected(msg connectedMsg) tea.Cmd {
+	p := a.panes[msg.pane]
+	if msg.seq != p.seq {
+		if msg.client != nil && msg.client != p.client {
+			c := msg.client
+			return func() tea.Msg { _ = c.Close(); return nil }
+		}
+		return nil
+	}
+	p.busy = ""
+	if msg.client != nil {
+		p.client = msg.client
+		p.connected = true
+		p.lost = false
+		p.describe()
+		a.log.add(a.now(), fmt.Sprintf("* %s connected (%s)", p.ep.Name, p.security))
+	}
+	if msg.err != nil {
+		p.err = msg.err.Error()
+		if msg.client == nil || isConnLost(msg.err) {
+			p.lost = msg.client != nil || p.ep.Dial != nil
+		}
+		a.setErr(msg.err)
+	} else {
+		p.err = ""
+	}
+	if msg.dir != "" {
+		p.setListing(msg.dir, msg.items)
+	}
+	return nil
+}
+
+func (a *App) onListed(msg listedMsg) tea.Cmd {
+	p := a.panes[msg.pane]
+	if msg.seq != p.seq {
+		return nil
+	}
+	p.busy = ""
+	if msg.err != nil {
+		if isConnLost(msg.err) {
+			p.lost = true
+			p.err = "connection lost: " + msg.err.Error() + " — ctrl+r reconnects"
+			a.setErr(fmt.Errorf("%s: connection lost: %w — ctrl+r reconnects", p.ep.Name, msg.err))
+			return nil
+		}
+		a.setErr(msg.err)
+		return nil
+	}
+	p.err = ""
+	p.setListing(msg.dir, msg.items)
+	if p.selectAfter != "" {
+		p.selectName(p.selectAfter)
+		p.selectAfter = ""
+	}
+	if a.compareOn {
+		a.compare()
+	}
+	return nil
+}
+
+func (a *App) onOpDone(msg opDoneMsg) tea.Cmd {
+	if msg.err != nil {
+		a.setErr(msg.err)
+	} else if msg.text != "" {
+		a.setStatus(msg.text)
+		a.log.add(a.now(), "* "+msg.text)
+	}
+	var cmds []tea.Cmd
+	for _, i := range msg.refresh {
+		if isConnLost(msg.err) {
+			p := a.panes[i]
+			p.lost = true
+			p.err = "connection lost — ctrl+r reconnects"
+			continue
+		}
+		cmds = append(cmds, a.refresh(i))
+	}
+	return tea.Batch(cmds...)
+}
+
+// transfersRunning reports whether quitting would interrupt transfers.
+func (a *App) transfersRunning() bool {
+	t := a.queue.totals
+	return t.Active > 0 || t.Queued > 0
+}
+
+// quit asks first when transfers are running.
+func (a *App) quit() tea.Cmd {
+	if a.transfersRunning() {
+		a.openDialog(&choiceDialog{
+			heading: "Quit ferry?",
+			lines:   []string{fmt.Sprintf("%d transfers are running or queued. They are kept in the saved queue and resume at the next start.", a.queue.totals.Active+a.queue.totals.Queued)},
+			choices: []choice{{"y", "Quit"}, {"n", "Stay"}},
+			onChoose: func(a *App, idx int, _ bool) tea.Cmd {
+				if idx == 0 {
+					a.quitting = true
+					return tea.Quit
+				}
+				return nil
+			},
+		})
+		return nil
+	}
+	a.quitting = true
+	return tea.Quit
+}
+
+// otherEndpointID is how panes and queue jobs name a site.
+func (p *pane) siteID() string { return p.ep.transferEndpoint().ID }
+
+var _ tea.Model = (*App)(nil)
+var _ protocol.Prompter = (*Prompter)(nil)

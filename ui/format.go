@@ -1,0 +1,155 @@
+package ui
+
+import (
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// humanSize formats a byte count in at most 6 cells: "999", "1.5K", "12M".
+func humanSize(n int64) string {
+	if n < 1024 {
+		return strconv.FormatInt(n, 10)
+	}
+	const units = "KMGTPE"
+	f := float64(n)
+	i := -1
+	for f >= 1024 && i < len(units)-1 {
+		f /= 1024
+		i++
+	}
+	if f < 10 {
+		return strconv.FormatFloat(f, 'f', 1, 64) + string(units[i])
+	}
+	return strconv.FormatFloat(f, 'f', 0, 64) + string(units[i])
+}
+
+// shortTime formats a modification time the way ls does: the hour for this
+// year's files, the year for older ones, in 12 cells.
+func shortTime(t, now time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	t = t.Local()
+	if t.Year() == now.Year() || now.Sub(t) < 180*24*time.Hour && t.Before(now.Add(time.Hour)) {
+		return t.Format("Jan _2 15:04")
+	}
+	return t.Format("Jan _2  2006")
+}
+
+// permString renders type and permission bits as ls -l does.
+func permString(m fs.FileMode) string {
+	var b [10]byte
+	switch {
+	case m.IsDir():
+		b[0] = 'd'
+	case m&fs.ModeSymlink != 0:
+		b[0] = 'l'
+	case m&fs.ModeNamedPipe != 0:
+		b[0] = 'p'
+	case m&fs.ModeSocket != 0:
+		b[0] = 's'
+	case m&fs.ModeDevice != 0:
+		b[0] = 'b'
+	case m&fs.ModeCharDevice != 0:
+		b[0] = 'c'
+	default:
+		b[0] = '-'
+	}
+	const rwx = "rwxrwxrwx"
+	for i := 0; i < 9; i++ {
+		if m&(1<<uint(8-i)) != 0 {
+			b[i+1] = rwx[i]
+		} else {
+			b[i+1] = '-'
+		}
+	}
+	return string(b[:])
+}
+
+// fit pads or truncates s (which may hold ANSI sequences) to exactly w cells.
+func fit(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		s = ansi.Truncate(s, w, "…")
+		n = ansi.StringWidth(s)
+	}
+	if n < w {
+		s += strings.Repeat(" ", w-n)
+	}
+	return s
+}
+
+// fitLeft right-aligns s in w cells, truncating from the left when too long.
+func fitLeft(s string, w int) string {
+	if w <= 0 {
+		return ""
+	}
+	n := ansi.StringWidth(s)
+	if n > w {
+		return ansi.TruncateLeft(s, n-w+1, "…")
+	}
+	return strings.Repeat(" ", w-n) + s
+}
+
+// sanitize replaces control characters in names coming from a server, so a
+// hostile file name cannot move the cursor or change colours.
+func sanitize(s string) string {
+	clean := true
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] == 0x7f {
+			clean = false
+			break
+		}
+	}
+	if clean && !strings.ContainsRune(s, '\u009b') {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r >= 0x80 && r < 0xa0 {
+			return '?'
+		}
+		return r
+	}, s)
+}
+
+// rate formats bytes per second.
+func rate(bps float64) string {
+	if bps <= 0 {
+		return "-"
+	}
+	return humanSize(int64(bps)) + "/s"
+}
+
+// eta formats a remaining duration compactly.
+func eta(d time.Duration) string {
+	if d <= 0 {
+		return "-"
+	}
+	d = d.Round(time.Second)
+	h := int(d / time.Hour)
+	m := int(d/time.Minute) % 60
+	s := int(d/time.Second) % 60
+	if h > 0 {
+		return strconv.Itoa(h) + "h" + pad2(m) + "m"
+	}
+	return strconv.Itoa(m) + ":" + pad2(s)
+}
+
+func pad2(n int) string {
+	if n < 10 {
+		return "0" + strconv.Itoa(n)
+	}
+	return strconv.Itoa(n)
+}
+
+// visibleWidth is the cell width of s, ignoring ANSI sequences.
+func visibleWidth(s string) int { return ansi.StringWidth(s) }
+
+func itoa(n int) string { return strconv.Itoa(n) }

@@ -1,0 +1,47 @@
+package ui
+
+import (
+	"path"
+
+	tea "charm.land/bubbletea/v2"
+)
+
+// open enters the directory under the cursor, goes up on "..", and views a
+// file.
+func (a *App) open(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.onParent() {
+		return a.goParent(i)
+	}
+	it := p.current()
+	if it == nil {
+		return nil
+	}
+	if it.e.IsDir() || it.e.IsLink() {
+		cmd := a.list(i, p.join(it.e.Name))
+		if a.syncBrowse {
+			o := a.panes[1-i]
+			if o.client != nil && !o.lost {
+				cmd = tea.Batch(cmd, a.list(1-i, o.join(it.e.Name)))
+			}
+		}
+		return cmd
+	}
+	return a.viewFile(i)
+}
+
+// goParent lists the directory above; the cursor lands on the one we left.
+func (a *App) goParent(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.dir == "/" || p.dir == "" {
+		return nil
+	}
+	cmd := a.list(i, p.parentDir())
+	if a.syncBrowse {
+		o := a.panes[1-i]
+		if o.client != nil && !o.lost && o.dir != "/" {
+			cmd = tea.Batch(cmd, a.list(1-i, path.Dir(o.dir)))
+		}
+	}
+	return cmd
+}

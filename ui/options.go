@@ -1,0 +1,119 @@
+// Package ui is ferry's dual-pane terminal interface on Bubble Tea v2: two
+// panes that browse any two endpoints, a transfer queue panel, dialogs for
+// operations, connections, trust and secrets, a message log and help.
+//
+// Update and View never touch the network or the disk: every call runs in a
+// tea.Cmd and comes back as a message; transfer progress arrives through the
+// queue's event channel, read by a Cmd.
+package ui
+
+import (
+	"context"
+	"io"
+
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+// Endpoint is what one pane browses.
+type Endpoint struct {
+	// Name is shown in the pane header: "local", "alice@example.com".
+	Name string
+	// Security is the header label ("SFTP · ssh-ed25519", "FTP ·
+	// unencrypted") used until the connected client describes itself
+	// (protocol.Describer).
+	Security string
+	// Encrypted says whether the session is protected when the client does
+	// not tell; unencrypted sessions are shown in a warning colour.
+	Encrypted bool
+	// Local marks the local filesystem.
+	Local bool
+	// Client is an already open browsing session; nil means Dial opens one.
+	Client protocol.Client
+	// Dial opens a new session: the pane's browsing connection (when Client
+	// is nil, and to reconnect) and, through Transfer, the queue's pooled
+	// connections.
+	Dial func(ctx context.Context) (protocol.Client, error)
+	// Path is where the pane starts; empty means the session's Home.
+	Path string
+	// Transfer is the endpoint the queue copies with. A zero ID takes Name
+	// and a nil Dial takes Dial.
+	Transfer transfer.Endpoint
+	// Site is the address the endpoint was opened from, for "save as
+	// bookmark"; zero for the local pane.
+	Site protocol.Site
+}
+
+// transferEndpoint is the queue's view of the endpoint.
+func (e Endpoint) transferEndpoint() transfer.Endpoint {
+	t := e.Transfer
+	if t.ID == "" {
+		if e.Local {
+			t.ID = "local"
+		} else if e.Site.Host != "" {
+			t.ID = e.Site.ID()
+		} else {
+			t.ID = e.Name
+		}
+	}
+	if t.Dial == nil && e.Dial != nil {
+		t.Dial = e.Dial
+	}
+	return t
+}
+
+// ConnectFunc opens an endpoint from what the user typed in the connect
+// dialog: a URL, user@host:path, or a bookmark name. It runs in a Cmd and may
+// ask the Prompter for secrets and trust.
+type ConnectFunc func(ctx context.Context, addr string) (Endpoint, error)
+
+// Bookmark is one saved site as the site manager lists it.
+type Bookmark struct {
+	Name string
+	URL  string // what ConnectFunc opens
+	Note string
+}
+
+// Bookmarks is what the site manager needs of the bookmark store. It is
+// called only from Cmds.
+type Bookmarks interface {
+	List(ctx context.Context) ([]Bookmark, error)
+	Save(ctx context.Context, b Bookmark) error
+}
+
+// Options configure the App.
+type Options struct {
+	Left, Right Endpoint
+	// Queue runs transfers; nil disables F5/F6 across panes and drags.
+	Queue *transfer.Queue
+	// Prompter answers secrets and trust questions with dialogs; pass the
+	// same one to the backends the Dial and Connect functions use. Nil makes
+	// a fresh one (see App.Prompter).
+	Prompter *Prompter
+	// Log collects protocol conversation lines for the log view; pass its
+	// Func to the backends as their protocol.LogFunc. Nil makes a fresh one.
+	Log *LogSink
+	// Connect opens a new site from the connect dialog and the site
+	// manager; nil disables both.
+	Connect ConnectFunc
+	// ConnectWith, when set, opens sites from the connect form with all its
+	// fields (key file, FTP mode, transfer type); Connect still serves the
+	// site manager.
+	ConnectWith func(ctx context.Context, req ConnectRequest) (Endpoint, error)
+	// Bookmarks backs the site manager and "save as bookmark"; may be nil.
+	Bookmarks Bookmarks
+	// Keys remaps actions: action name → keys (see ActionNames).
+	Keys map[string][]string
+	// NoColor draws without colours (NO_COLOR), keeping bold and reverse.
+	NoColor bool
+	// Banner is shown on the status line at start (e.g. the demo's
+	// credentials).
+	Banner string
+	// Editor is the command for F4; empty uses $VISUAL, $EDITOR, then vi.
+	Editor string
+	// TempDir holds files downloaded for F4; empty uses os.TempDir.
+	TempDir string
+	// Input and Output replace the terminal (tests); nil uses stdin/stdout.
+	Input  io.Reader
+	Output io.Writer
+}

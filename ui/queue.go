@@ -1,0 +1,447 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"charm.land/bubbles/v2/progress"
+	"github.com/charmbracelet/x/ansi"
+	"github.com/ferryhq/ferry/protocol"
+	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+// queueState mirrors the transfer queue from its events; Update never asks
+// the queue directly.
+type queueState struct {
+	jobs   map[transfer.JobID]transfer.JobInfo // top-level jobs
+	order  []transfer.JobID
+	asking map[transfer.JobID]transfer.JobInfo // any job waiting on a conflict
+	asked  map[transfer.JobID]bool             // a dialog is open or was deferred
+	totals transfer.Totals
+	sel    int
+	offset int
+	bar    progress.Model
+}
+
+func newQueueState() queueState {
+	return queueState{
+		jobs:   map[transfer.JobID]transfer.JobInfo{},
+		asking: map[transfer.JobID]transfer.JobInfo{},
+		asked:  map[transfer.JobID]bool{},
+		bar:    progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░')),
+	}
+}
+
+type (
+	queueEventMsg  transfer.Event
+	queueClosedMsg struct{}
+	queueOpMsg     struct {
+		text string
+		err  error
+	}
+)
+
+// waitQueue is the Cmd that reads one event; Update re-arms it.
+func waitQueue(ctx context.Context, ch <-chan transfer.Event) tea.Cmd {
+	return func() tea.Msg {
+		select {
+		case ev, ok := <-ch:
+			if !ok {
+				return queueClosedMsg{}
+			}
+			return queueEventMsg(ev)
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// queueCmd runs a queue call off the Update goroutine, since the queue may
+// save itself to disk.
+func (a *App) queueCmd(okText string, fn func(q *transfer.Queue) error) tea.Cmd {
+	q := a.opts.Queue
+	if q == nil {
+		a.setStatus("no transfer queue")
+		return nil
+	}
+	return func() tea.Msg {
+		if err := fn(q); err != nil {
+			return queueOpMsg{err: err}
+		}
+		return queueOpMsg{text: okText}
+	}
+}
+
+func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
+	qs := &a.queue
+	qs.totals = ev.Totals
+	for _, l := range ev.Log {
+		a.log.add(a.now(), "* "+l)
+	}
+	refresh := map[int]bool{}
+	for _, j := range ev.Jobs {
+		if j.State == transfer.StateAsking && j.Conflict != nil {
+			qs.asking[j.ID] = j
+		} else {
+			delete(qs.asking, j.ID)
+			delete(qs.asked, j.ID)
+		}
+		if j.Parent != 0 {
+			continue
+		}
+		old, seen := qs.jobs[j.ID]
+		if !seen {
+			qs.order = append(qs.order, j.ID)
+		}
+		qs.jobs[j.ID] = j
+		if j.State.Finished() && (!seen || !old.State.Finished()) {
+			a.logResult(j)
+			for i, p := range a.panes {
+				if p.siteID() == j.DstSite && (p.dir == path.Dir(j.DstPath) || p.dir == j.DstPath) {
+					refresh[i] = true
+				}
+				if j.Options.DeleteSource && p.siteID() == j.SrcSite && p.dir == path.Dir(j.SrcPath) {
+					refresh[i] = true
+				}
+			}
+		}
+	}
+	var cmds []tea.Cmd
+	for i := range refresh {
+		if p := a.panes[i]; p.busy == "" && !p.lost && p.client != nil {
+			cmds = append(cmds, a.list(i, p.dir))
+		}
+	}
+	a.askNextConflict()
+	return tea.Batch(cmds...)
+}
+
+func (a *App) logResult(j transfer.JobInfo) {
+	line := fmt.Sprintf("%s %s → %s %s", j.State, j.SrcPath, j.DstSite, j.DstPath)
+	if j.Dir {
+		line += fmt.Sprintf(" (%d files, %d failed)", j.FilesDone, j.FilesFailed)
+	}
+	if j.Err != nil {
+		line += ": " + j.Err.Error()
+	}
+	a.log.add(a.now(), "= "+line)
+	if j.State == transfer.StateFailed {
+		a.status, a.statusErr = "transfer failed: "+path.Base(j.SrcPath)+": "+errText(j.Err), true
+	}
+}
+
+func errText(err error) string {
+	if err == nil {
+		return "unknown error"
+	}
+	return err.Error()
+}
+
+// askNextConflict opens the conflict dialog for one waiting job when no
+// other dialog is up. Only that job waits; the others keep running.
+func (a *App) askNextConflict() {
+	if a.dialog != nil {
+		return
+	}
+	for id, j := range a.queue.asking {
+		if a.queue.asked[id] {
+			continue
+		}
+		a.queue.asked[id] = true
+		a.openDialog(a.conflictDialog(j))
+		return
+	}
+}
+
+var conflictChoices = []struct {
+	c      choice
+	policy transfer.Policy
+}{
+	{choice{"o", "Overwrite"}, transfer.PolicyOverwrite},
+	{choice{"s", "Skip"}, transfer.PolicySkip},
+	{choice{"r", "Resume"}, transfer.PolicyResume},
+	{choice{"n", "Rename"}, transfer.PolicyRename},
+	{choice{"w", "If newer"}, transfer.PolicyNewer},
+}
+
+func (a *App) conflictDialog(j transfer.JobInfo) dialog {
+	c := j.Conflict
+	now := a.now()
+	lines := []string{
+		"The target exists: " + sanitize(c.Path),
+		fmt.Sprintf("  source: %8s  %s", humanSize(c.Src.Size), shortTime(c.Src.ModTime, now)),
+		fmt.Sprintf("  target: %8s  %s", humanSize(c.Dst.Size), shortTime(c.Dst.ModTime, now)),
+		"Other transfers keep running. Esc decides later (queue panel, Enter).",
+	}
+	var chs []choice
+	for _, cc := range conflictChoices {
+		chs = append(chs, cc.c)
+	}
+	id := j.ID
+	return &choiceDialog{
+		heading: "File exists",
+		lines:   lines,
+		choices: chs,
+		toggle:  "apply to all",
+		toggleK: "a",
+		onChoose: func(a *App, idx int, all bool) tea.Cmd {
+			if idx < 0 {
+				return nil // deferred: stays asking in the queue
+			}
+			pol := conflictChoices[idx].policy
+			return a.queueCmd("", func(q *transfer.Queue) error { return q.Resolve(id, pol, all) })
+		},
+	}
+}
+
+// copySelection queues the marked entries (or the one under the cursor) of
+// pane src for the other pane's directory; move deletes the sources after.
+func (a *App) copySelection(src int, move bool) tea.Cmd {
+	return a.queueEntries(src, a.panes[src].selection(), move)
+}
+
+func (a *App) queueEntries(src int, sel []protocol.Entry, move bool) tea.Cmd {
+	sp, dp := a.panes[src], a.panes[1-src]
+	if a.opts.Queue == nil {
+		a.setErr(fmt.Errorf("transfers are not available"))
+		return nil
+	}
+	if len(sel) == 0 {
+		return nil
+	}
+	if dp.client == nil || dp.dir == "" || dp.lost {
+		a.setErr(fmt.Errorf("the other pane (%s) is not connected", dp.ep.Name))
+		return nil
+	}
+	srcEP, dstEP := sp.ep.transferEndpoint(), dp.ep.transferEndpoint()
+	if srcEP.Dial == nil || dstEP.Dial == nil {
+		a.setErr(fmt.Errorf("cannot open transfer connections for %s", sp.ep.Name+" → "+dp.ep.Name))
+		return nil
+	}
+	if srcEP.ID == dstEP.ID && sp.dir == dp.dir {
+		a.setErr(fmt.Errorf("source and target directory are the same"))
+		return nil
+	}
+	specs := make([]transfer.Spec, 0, len(sel))
+	for _, e := range sel {
+		specs = append(specs, transfer.Spec{
+			Src: srcEP, SrcPath: sp.join(e.Name),
+			Dst: dstEP, DstPath: dp.join(e.Name),
+			Dir:     e.IsDir(),
+			Options: transfer.JobOptions{DeleteSource: move},
+		})
+	}
+	sp.clearMarks()
+	verb := "copy"
+	if move {
+		verb = "move"
+	}
+	a.setStatus(fmt.Sprintf("queued %d to %s %s", len(specs), verb, dp.dir))
+	return a.queueCmd("", func(q *transfer.Queue) error {
+		for _, s := range specs {
+			if _, err := q.Add(s); err != nil {
+				return fmt.Errorf("queue %s: %w", s.SrcPath, err)
+			}
+		}
+		return nil
+	})
+}
+
+// queueKey handles keys while the queue panel has focus.
+func (a *App) queueKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
+	km := &a.keys
+	qs := &a.queue
+	m := func(b interface{ Keys() []string }) bool {
+		for _, k := range b.Keys() {
+			if k == msg.String() {
+				return true
+			}
+		}
+		return false
+	}
+	var sel transfer.JobInfo
+	has := qs.sel >= 0 && qs.sel < len(qs.order)
+	if has {
+		sel = qs.jobs[qs.order[qs.sel]]
+	}
+	id := sel.ID
+	switch {
+	case m(km.Up):
+		qs.sel = max(qs.sel-1, 0)
+	case m(km.Down):
+		qs.sel = min(qs.sel+1, max(len(qs.order)-1, 0))
+	case m(km.Top):
+		qs.sel = 0
+	case m(km.Bottom):
+		qs.sel = max(len(qs.order)-1, 0)
+	case msg.String() == "esc" || m(km.Switch):
+		a.qFocus = false
+	case !has:
+		return nil, m(km.QPause) || m(km.QCancel) || m(km.QRetry) || m(km.QUp) || m(km.QDown)
+	case msg.String() == "enter":
+		for aid, j := range qs.asking {
+			if aid == id || j.Parent == id {
+				a.openDialog(a.conflictDialog(j))
+				return nil, true
+			}
+		}
+	case m(km.QPause):
+		if sel.State == transfer.StatePaused {
+			return a.queueCmd("resumed", func(q *transfer.Queue) error { return q.Resume(id) }), true
+		}
+		return a.queueCmd("paused", func(q *transfer.Queue) error { return q.Pause(id) }), true
+	case m(km.QCancel):
+		if sel.State.Finished() {
+			qs.remove(id)
+			return a.queueCmd("removed", func(q *transfer.Queue) error { return q.Remove(id) }), true
+		}
+		return a.queueCmd("canceled", func(q *transfer.Queue) error { return q.Cancel(id) }), true
+	case m(km.QRetry):
+		return a.queueCmd("retrying", func(q *transfer.Queue) error { return q.Retry(id) }), true
+	case m(km.QUp), m(km.QDown):
+		to := qs.sel - 1
+		if m(km.QDown) {
+			to = qs.sel + 1
+		}
+		if to < 0 || to >= len(qs.order) {
+			return nil, true
+		}
+		qs.order[qs.sel], qs.order[to] = qs.order[to], qs.order[qs.sel]
+		qs.sel = to
+		return a.queueCmd("", func(q *transfer.Queue) error { return q.MoveTo(id, to) }), true
+	case m(km.QClear):
+		for _, jid := range append([]transfer.JobID(nil), qs.order...) {
+			if qs.jobs[jid].State.Finished() {
+				qs.remove(jid)
+			}
+		}
+		return a.queueCmd("cleared finished jobs", func(q *transfer.Queue) error { q.ClearFinished(); return nil }), true
+	default:
+		return nil, false
+	}
+	return nil, true
+}
+
+func (qs *queueState) remove(id transfer.JobID) {
+	delete(qs.jobs, id)
+	for i, o := range qs.order {
+		if o == id {
+			qs.order = append(qs.order[:i], qs.order[i+1:]...)
+			break
+		}
+	}
+	if qs.sel >= len(qs.order) {
+		qs.sel = max(len(qs.order)-1, 0)
+	}
+}
+
+// queueSummary is the always visible line: counts, totals, rate and a bar.
+func (a *App) queueSummary(w int) string {
+	t := a.queue.totals
+	if t.Jobs == 0 && len(a.queue.order) == 0 {
+		return a.th.dim.render(fit(" queue empty", w))
+	}
+	pct := 0.0
+	if t.Size > 0 {
+		pct = float64(t.Bytes) / float64(t.Size)
+	}
+	text := fmt.Sprintf(" %d active %d queued %d done", t.Active, t.Queued, t.Done)
+	if t.Failed > 0 {
+		text += fmt.Sprintf(" %d failed", t.Failed)
+	}
+	if n := len(a.queue.asking); n > 0 {
+		text += fmt.Sprintf(" %d asking", n)
+	}
+	text += fmt.Sprintf("  %s/%s %s ETA %s ", humanSize(t.Bytes), humanSize(t.Size), rate(t.Rate), eta(t.ETA))
+	barW := min(20, w-visibleWidth(text)-1)
+	if barW < 5 {
+		return fit(text, w)
+	}
+	a.queue.bar.SetWidth(barW)
+	return fit(text+a.queue.bar.ViewAs(pct), w)
+}
+
+// queuePanel lists jobs with progress bars; rows includes its title line.
+func (a *App) queuePanel(w, rows int) []string {
+	qs := &a.queue
+	out := make([]string, 0, rows)
+	title := fmt.Sprintf(" Transfers (%d) — p pause/resume · x cancel · r retry · K/J reorder · C clear", len(qs.order))
+	st := a.th.header
+	if a.qFocus {
+		st = a.th.headerFocus
+	}
+	out = append(out, st.render(fit(title, w)))
+	body := rows - 1
+	if qs.sel < qs.offset {
+		qs.offset = qs.sel
+	}
+	if qs.sel >= qs.offset+body {
+		qs.offset = qs.sel - body + 1
+	}
+	now := a.now()
+	_ = now
+	for r := 0; r < body; r++ {
+		i := qs.offset + r
+		if i >= len(qs.order) {
+			out = append(out, strings.Repeat(" ", w))
+			continue
+		}
+		j := qs.jobs[qs.order[i]]
+		line := a.jobLine(j, w)
+		if i == qs.sel && a.qFocus {
+			line = a.th.cursor.render(fit(ansi.Strip(line), w))
+		}
+		out = append(out, line)
+	}
+	return out
+}
+
+func (a *App) jobLine(j transfer.JobInfo, w int) string {
+	pct := 0.0
+	if j.Size > 0 {
+		pct = float64(j.Bytes) / float64(j.Size)
+	}
+	if j.State == transfer.StateDone {
+		pct = 1
+	}
+	state := j.State.String()
+	if j.Dir {
+		state += fmt.Sprintf(" %d/%d", j.FilesDone, j.Files)
+		if j.Walking {
+			state += "+"
+		}
+	}
+	name := path.Base(j.SrcPath)
+	if j.Dir {
+		name += "/"
+	}
+	stats := fmt.Sprintf(" %s/%s %s %s", humanSize(j.Bytes), humanSize(j.Size), rate(j.Rate), eta(j.ETA))
+	barW := 12
+	nameW := w - barW - visibleWidth(stats) - 14 - 3
+	if nameW < 8 {
+		barW, stats = 0, ""
+		nameW = w - 14 - 2
+	}
+	s := " " + fit(sanitize(name)+" → "+sanitize(j.DstSite), max(nameW, 1)) + " "
+	var stStyle style
+	switch j.State {
+	case transfer.StateFailed, transfer.StateCanceled:
+		stStyle = a.th.errStyle
+	case transfer.StateAsking:
+		stStyle = a.th.warn
+	case transfer.StateDone:
+		stStyle = a.th.ok
+	}
+	s += stStyle.render(fit(state, 14))
+	if barW > 0 {
+		a.queue.bar.SetWidth(barW)
+		s += " " + a.queue.bar.ViewAs(pct) + stats
+	}
+	if j.Err != nil && j.State == transfer.StateFailed {
+		s += " " + a.th.errStyle.render(j.Err.Error())
+	}
+	return fit(s, w)
+}
