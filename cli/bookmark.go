@@ -118,13 +118,17 @@ func runBookmark(ctx context.Context, e *env, args []string) int {
 
 func runBookmarkWith(ctx context.Context, e *env, deps bookmarkDeps, args []string) int {
 	st, err := bookmarks.Open(deps.paths)
-	if err != nil {
-		// ferry still works with a broken file: reading commands go on, and
-		// every write refuses until it is fixed (edit fixes it).
-		fmt.Fprintf(e.Err, "ferry: %v\n", err)
+	sub, rest := args[0], args[1:]
+	switch sub {
+	case "ls", "list", "show", "export", "edit":
+		// ferry still works with a broken file: reading commands go on and
+		// say why some sites may be missing; every write refuses with the
+		// same error until edit fixes the file.
+		if err != nil {
+			fmt.Fprintf(e.Err, "ferry: %v\n", err)
+		}
 	}
 	b := &bookmarkCmd{e: e, deps: deps, st: st}
-	sub, rest := args[0], args[1:]
 	switch sub {
 	case "add":
 		return b.add(ctx, rest)
@@ -506,4 +510,60 @@ func (b *bookmarkCmd) export(args []string) int {
 		return b.e.errorf(exitUsage, "export: unknown format %q (toml or urls)", *format)
 	}
 	return exitOK
+}
+
+// addressResolver turns command-line addresses into sites to dial: a
+// bookmark name or ssh config alias works wherever a URL does. The root
+// command and the TUI's connect function use it in place of protocol.Parse.
+type addressResolver struct {
+	store   *bookmarks.Store
+	secrets bookmarks.Secrets
+}
+
+// newAddressResolver opens the user's bookmarks. A broken bookmarks file is
+// reported on stderr and resolution goes on without it (ssh aliases and
+// URLs still work).
+func newAddressResolver(ctx context.Context, e *env) (*addressResolver, error) {
+	deps, err := loadBookmarkDeps(ctx, e)
+	if err != nil {
+		return nil, err
+	}
+	st, err := bookmarks.Open(deps.paths)
+	if err != nil {
+		fmt.Fprintf(e.Err, "ferry: warning: %v\n", err)
+	}
+	return &addressResolver{store: st, secrets: deps.secrets}, nil
+}
+
+// resolve reads arg. connect is true for `ferry ADDR` (a bare NAME is
+// allowed); false for path arguments, where scp's rules hold. bm is the
+// bookmark or alias behind the site, nil for a plain URL or host.
+func (r *addressResolver) resolve(arg string, connect bool) (protocol.Site, *bookmarks.Site, error) {
+	if connect {
+		return r.store.ResolveConnect(arg)
+	}
+	return r.store.Resolve(arg)
+}
+
+// credentials are the user and password to log in with before asking: the
+// address's own, else the bookmark's saved password, else (FTP only) the
+// .netrc entry for the host. Empty strings mean "ask" or "backend default".
+func (r *addressResolver) credentials(ctx context.Context, ps protocol.Site, bm *bookmarks.Site) (user, password string) {
+	user, password = ps.User, ps.Password
+	if password == "" && bm != nil {
+		if pw, err := r.secrets.Get(ctx, bm.SecretKey(), bookmarks.KindPassword); err == nil {
+			password = pw
+		}
+	}
+	if password == "" && ps.Scheme.IsFTP() {
+		if login, pw, ok := r.store.NetrcLogin(ps); ok && (user == "" || user == login) {
+			user, password = login, pw
+		}
+	}
+	return user, password
+}
+
+// record remembers a successful connection for the connect dialog.
+func (r *addressResolver) record(ctx context.Context, ps protocol.Site, bm *bookmarks.Site) error {
+	return r.store.AddRecent(ctx, bookmarks.RecentFor(ps, bm, time.Now()))
 }

@@ -24,11 +24,11 @@ type progressView struct {
 	quiet    bool
 	bar      progress.Model
 
-	mu     sync.Mutex
-	active map[transfer.JobID]transfer.JobInfo
-	totals transfer.Totals
-	drawn  int // lines of the last frame, to redraw over them
-	start  time.Time
+	mu      sync.Mutex
+	active  map[transfer.JobID]transfer.JobInfo
+	totals  transfer.Totals
+	drawn   int // lines of the last frame, to redraw over them
+	start   time.Time
 	failed  int
 	done    int
 	skipped int

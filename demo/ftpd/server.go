@@ -55,7 +55,7 @@ type Options struct {
 	// on it (default 30s).
 	DataTimeout time.Duration
 	// Log receives one line per connection event, command and reply; the PASS
-	// argument is masked.
+	// argument is masked. Sessions call it concurrently.
 	Log func(string)
 }
 
