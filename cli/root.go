@@ -99,8 +99,7 @@ func Run(ctx context.Context, version string, args []string, stdio Stdio) int {
 		case "-h", "--help", "help":
 			if len(args) > 1 {
 				if c, ok := findCommand(args[1]); ok {
-					printCommandHelp(e.Out, c)
-					return exitOK
+					return c.run(ctx, e, []string{"--help"})
 				}
 			}
 			printHelp(e.Out)
