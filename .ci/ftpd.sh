@@ -16,6 +16,8 @@
 #                             server shows the real filesystem (no chroot), so the same
 #                             path works on all. Tests should make a unique subdirectory:
 #                             the servers share it.
+#   FERRY_TEST_FTP_RODIR      absolute path of a root-owned directory (holding readme.txt)
+#                             the user may read but not write
 #   FERRY_TEST_FTP_CA         PEM file of the servers' self-signed certificate (CN and
 #                             subjectAltName 127.0.0.1 and localhost)
 #   FERRY_TEST_FTP_LOGS       directory holding every server's config and log
@@ -34,6 +36,22 @@ ftpd_free_port() {
 		echo $((33000 + RANDOM % 20000))
 }
 
+# ftpd_password prints the test user's password: random, made once per
+# machine and kept root-only, so that two runs sourcing this file at the same
+# time (CI and a developer, or two test shells) do not change it under each
+# other's running servers.
+ftpd_password() {
+	local dir=/var/lib/ferry-test file=/var/lib/ferry-test/ftp-password tmp
+	if [ ! -s "$file" ]; then
+		install -d -m 700 "$dir" || return 1
+		tmp=$(mktemp "$dir/.pw.XXXXXX") || return 1
+		echo "ftp-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" >"$tmp"
+		ln "$tmp" "$file" 2>/dev/null || true # the first writer wins
+		rm -f "$tmp"
+	fi
+	cat "$file"
+}
+
 # ftpd_fail prints a message and every log under the base dir, then fails.
 ftpd_fail() {
 	echo "ftpd.sh: $*" >&2
@@ -49,16 +67,24 @@ ftpd_fail() {
 # ftpd_unpack downloads a Debian package and unpacks it under $2, after
 # installing the libraries it depends on.
 ftpd_unpack() {
-	local pkg=$1 dest=$2 deb libs
-	(cd "$FERRY_FTPD_BASE/debs" && apt-get download -qq "$pkg" >/dev/null 2>&1) || {
-		echo "apt-get download $pkg failed" >&2
+	local pkg=$1 dest=$2 deb="" libs _
+	# Retried: a concurrent `apt-get update` can make one attempt fail.
+	for _ in 1 2 3; do
+		if (cd "$FERRY_FTPD_BASE/debs" && apt-get download -qq "$pkg" >"$FERRY_FTPD_BASE/debs/$pkg.out" 2>&1); then
+			deb=$(find "$FERRY_FTPD_BASE/debs" -maxdepth 1 -name "${pkg}_*.deb" | head -n 1)
+			[ -n "$deb" ] && break
+		fi
+		sleep 2
+	done
+	if [ -z "$deb" ]; then
+		echo "apt-get download $pkg failed:" >&2
+		cat "$FERRY_FTPD_BASE/debs/$pkg.out" >&2
 		return 1
-	}
-	deb=$(ls "$FERRY_FTPD_BASE/debs/${pkg}"_*.deb | head -n 1)
+	fi
 	libs=$(dpkg-deb -f "$deb" Depends | tr ',' '\n' | sed 's/^ *//; s/[ (|].*//' | grep '^lib' | grep -v '^libpam-runtime$' | tr '\n' ' ')
 	if [ -n "$libs" ]; then
 		# shellcheck disable=SC2086 # one word per package
-		apt-get install -y -qq $libs >/dev/null || return 1
+		apt-get install -y -qq -o DPkg::Lock::Timeout=300 $libs >/dev/null || return 1
 	fi
 	dpkg -x "$deb" "$dest"
 }
@@ -78,9 +104,9 @@ ftpd_check_libs() {
 # ftpd_wait waits until a server answers with a 220 greeting (plain or, for
 # implicit FTPS, after the TLS handshake).
 ftpd_wait() {
-	local name=$1 url=$2 i
+	local name=$1 url=$2 _
 	shift 2
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		if curl -sS --max-time 2 --cacert "$FERRY_TEST_FTP_CA" -u "$FERRY_TEST_FTP_USER:$FERRY_TEST_FTP_PASSWORD" \
 			"$@" -o /dev/null "$url" 2>/dev/null; then
 			return 0
@@ -264,7 +290,7 @@ ftpd_pureftpd() {
 ftpd_start() {
 	local user=ferryftp base home pasv port
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq vsftpd curl lftp openssl python3 >/dev/null || { echo "apt-get install vsftpd failed" >&2; return 1; }
+	apt-get install -y -qq -o DPkg::Lock::Timeout=300 vsftpd curl lftp openssl python3 >/dev/null || { echo "apt-get install vsftpd failed" >&2; return 1; }
 
 	base=$(mktemp -d /tmp/ferry-ftpd.XXXXXX) || return 1
 	chmod 755 "$base"
@@ -278,11 +304,13 @@ ftpd_start() {
 		useradd --create-home --shell /bin/bash "$user" || return 1
 	fi
 	local password
-	password="ftp-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	password=$(ftpd_password) || return 1
 	echo "$user:$password" | chpasswd || return 1
 	passwd -u "$user" >/dev/null 2>&1 || true
 	home=$(getent passwd "$user" | cut -d: -f6)
 	install -d -m 755 -o "$user" -g "$user" "$home" "$base/data"
+	install -d -m 755 -o root -g root "$base/readonly"
+	echo "not writable by $user" >"$base/readonly/readme.txt"
 
 	# One self-signed certificate for every TLS server.
 	openssl req -x509 -newkey rsa:2048 -nodes -days 7 -subj "/CN=127.0.0.1" \
@@ -294,6 +322,7 @@ ftpd_start() {
 	export FERRY_TEST_FTP_USER=$user
 	export FERRY_TEST_FTP_PASSWORD=$password
 	export FERRY_TEST_FTP_DIR=$base/data
+	export FERRY_TEST_FTP_RODIR=$base/readonly
 	export FERRY_TEST_FTP_CA=$base/tls/cert.pem
 	export FERRY_TEST_FTP_LOGS=$base
 
@@ -365,7 +394,7 @@ ftpd_stop() {
 	rm -rf "$base"
 	unset FERRY_FTPD_BASE FERRY_TEST_VSFTPD FERRY_TEST_VSFTPD_FTPES FERRY_TEST_VSFTPD_FTPS \
 		FERRY_TEST_PROFTPD FERRY_TEST_PUREFTPD FERRY_TEST_FTP_USER FERRY_TEST_FTP_PASSWORD \
-		FERRY_TEST_FTP_DIR FERRY_TEST_FTP_CA FERRY_TEST_FTP_LOGS
+		FERRY_TEST_FTP_DIR FERRY_TEST_FTP_RODIR FERRY_TEST_FTP_CA FERRY_TEST_FTP_LOGS
 }
 
 ftpd_stop

@@ -46,8 +46,14 @@ sshd_start() {
 	install -d -m 755 -o "$user" -g "$user" "$base/data"
 	install -d -m 755 -o root -g root "$base/denied"
 
-	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])' 2>/dev/null)
-	[ -n "$port" ] || port=$((20000 + RANDOM % 20000))
+	# A free high port: one nothing answers on.
+	local try
+	for try in $(seq 1 50); do
+		port=$((20000 + RANDOM % 30000))
+		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			break
+		fi
+	done
 
 	cat >"$base/sshd_config" <<CONF
 ListenAddress 127.0.0.1:$port

@@ -32,11 +32,14 @@
 //	ps, bm, err := store.Resolve(arg)
 //	if err != nil { ... }            // a malformed address
 //	if ps.IsLocal() { ... }          // a local path, scp rules
-//	if bm != nil {
-//		// a bookmark or an ssh config alias (bm.Source says which):
-//		// apply bm.KeyFile, bm.FTP, bm.Transfer to the dial options, and
-//		// look up the password with secrets.Get(ctx, bm.SecretKey(), KindPassword).
+//	if bm != nil && bm.Source == bookmarks.SourceBookmark {
+//		// apply bm.KeyFile, bm.AuthOrder, bm.FTP, bm.Transfer to the dial
+//		// options, and take the password from
+//		// secrets.Get(ctx, bm.SecretKey(), bookmarks.KindPassword)
 //	}
+//	// an ssh config alias comes back as "alias:path" (ps.Host is the
+//	// alias) for the SFTP backend's own ssh config handling; FTP sites
+//	// without a saved password may find one with store.NetrcLogin(ps).
 //	client, err := dial(ctx, ps, ...)
 //
 // A bookmark wins over an ssh config alias of the same name, and either wins

@@ -6,6 +6,11 @@ import (
 	"testing"
 )
 
+// Run one target at a time, briefly, with a short minimisation budget (the
+// fixtures are kilobytes, and minimising one takes the default 60 s):
+//
+//	go test -run '^$' -fuzz '^FuzzImportFileZilla$' -fuzztime=20s -fuzzminimizetime=3s ./bookmarks/
+
 // addFixtures seeds a fuzz target with the importer fixtures; more seeds
 // live in testdata/fuzz/<FuzzName>/.
 func addFixtures(f *testing.F, names ...string) {

@@ -212,3 +212,33 @@ func assertNoSecretsUnder(t *testing.T, dir string, secrets []string) {
 		t.Fatalf("no files under %s: the check proves nothing", dir)
 	}
 }
+
+func TestCredentials(t *testing.T) {
+	p := testPaths(t)
+	p.Netrc, _ = filepath.Abs("testdata/import/netrc")
+	st, _ := Open(p)
+	sec := &MemSecrets{}
+	ctx := t.Context()
+	bm := &Site{Name: "saved", Protocol: protocol.SchemeFTP, Host: "ftp.example.com", User: "alice"}
+	sec.Set(ctx, "saved", KindPassword, "from-keyring")
+	cases := []struct {
+		name     string
+		ps       protocol.Site
+		bm       *Site
+		user, pw string
+	}{
+		{"the address's own password wins", protocol.Site{Scheme: protocol.SchemeFTP, Host: "ftp.example.com", User: "alice", Password: "typed"}, bm, "alice", "typed"},
+		{"a saved password comes next", protocol.Site{Scheme: protocol.SchemeFTP, Host: "ftp.example.com", User: "alice"}, bm, "alice", "from-keyring"},
+		{"netrc supplies an FTP login", protocol.Site{Scheme: protocol.SchemeFTP, Host: "ftp.example.com"}, nil, "alice", "s3cret pass"},
+		{"netrc with another user falls to the default", protocol.Site{Scheme: protocol.SchemeFTP, Host: "files.example.org", User: "zed"}, nil, "zed", ""},
+		{"netrc is not used for SFTP", protocol.Site{Scheme: protocol.SchemeSFTP, Host: "ftp.example.com"}, nil, "", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			user, pw := st.Credentials(ctx, sec, c.ps, c.bm)
+			if user != c.user || pw != c.pw {
+				t.Errorf("got %q/%q, want %q/%q", user, pw, c.user, c.pw)
+			}
+		})
+	}
+}

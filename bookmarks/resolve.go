@@ -17,9 +17,13 @@ import (
 //	NAME:path, NAME:, user@NAME:path                 bookmark NAME, else ssh config Host NAME
 //	host:path, user@host:path                        an SFTP host (ps.Short), bm nil
 //
-// For a bookmark or ssh alias, ps is the site to dial: its scheme, host,
-// port and user (a user before @ overrides the saved one), and Path is the
-// remote path joined onto the bookmark's remote start directory. A path
+// For a bookmark, ps is the site to dial: its scheme, host, port and user
+// (a user before @ overrides the saved one), and Path is the remote path
+// joined onto the bookmark's remote start directory. For an ssh config
+// alias, ps is what protocol.Parse gives for "alias:path" (Host is the
+// alias, Short set) because the SFTP backend applies ssh config itself;
+// bm then holds the alias's HostName, Port, User and IdentityFile for
+// display. A path
 // without a leading slash is relative to that start directory (to the login
 // directory when the bookmark has none), and an empty path is the start
 // directory itself; a trailing slash is kept. bm is the bookmark with every
@@ -79,8 +83,14 @@ func at(s string) bool { return strings.Contains(s, "@") }
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 // bookmarkTarget is the site's address with p taken relative to its remote
-// start directory.
+// start directory. An ssh config alias stays an alias (Host is the alias,
+// Short is set, as protocol.Parse reads "alias:path"): the SFTP backend
+// applies the ssh config itself, keyed by the alias as OpenSSH does, so
+// settings for patterns that match the alias but not its HostName apply.
 func bookmarkTarget(site Site, p string) protocol.Site {
+	if site.Source == SourceSSHConfig {
+		return protocol.Site{Scheme: protocol.SchemeSFTP, Host: site.Name, Path: p, Short: true}
+	}
 	ps := site.ProtocolSite()
 	ps.Path = JoinStart(site.RemoteDir, p)
 	return ps

@@ -107,7 +107,7 @@ func TestResolve(t *testing.T) {
 		{"a name with a space works", "My Server:x",
 			protocol.Site{Scheme: protocol.SchemeFTP, Host: "m.example.com", Path: "/pub/x"}, "My Server", SourceBookmark},
 		{"an ssh alias resolves", "web1:/srv",
-			protocol.Site{Scheme: protocol.SchemeSFTP, Host: "web1.example.com", Port: 2222, User: "deploy", Path: "/srv"}, "web1", SourceSSHConfig},
+			protocol.Site{Scheme: protocol.SchemeSFTP, Host: "web1", Path: "/srv", Short: true}, "web1", SourceSSHConfig},
 		{"an unknown host stays a host", "example.net:f",
 			protocol.Site{Scheme: protocol.SchemeSFTP, Host: "example.net", Path: "f", Short: true}, "", 0},
 		{"a URL is not a bookmark", "sftp://mysite/x",
@@ -161,7 +161,7 @@ func TestResolve(t *testing.T) {
 			t.Errorf("ResolveConnect(mysite) = %+v, %+v, %v", ps, bm, err)
 		}
 		ps, bm, err = st.ResolveConnect("gitbox")
-		if err != nil || bm == nil || bm.Source != SourceSSHConfig || ps.Host != "git.work.example" {
+		if err != nil || bm == nil || bm.Source != SourceSSHConfig || ps.Host != "gitbox" || bm.Host != "git.work.example" {
 			t.Errorf("ResolveConnect(gitbox) = %+v, %+v, %v", ps, bm, err)
 		}
 		ps, bm, err = st.ResolveConnect("nothing-here")

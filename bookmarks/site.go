@@ -40,7 +40,7 @@ type Site struct {
 	Folder   string          `toml:"folder,omitempty"`
 	Protocol protocol.Scheme `toml:"protocol"`
 	Host     string          `toml:"host"`
-	Port     int             `toml:"port,omitempty"` // 0: the protocol's default
+	Port     int             `toml:"port,omitzero"` // 0: the protocol's default
 	User     string          `toml:"user,omitempty"`
 	// RemoteDir is where a session starts: absolute, or relative to the
 	// login directory; empty means the login directory.
@@ -52,7 +52,7 @@ type Site struct {
 	KeyFile string `toml:"key_file,omitempty"`
 	// AuthOrder lists SSH methods to try, in order; empty means ferry's
 	// default (agent, publickey, keyboard-interactive, password).
-	AuthOrder []AuthMethod  `toml:"auth_order,omitempty"`
+	AuthOrder []AuthMethod    `toml:"auth_order,omitempty"`
 	FTP       FTPOptions      `toml:"ftp,omitempty"`
 	Transfer  TransferOptions `toml:"transfer,omitempty"`
 	Notes     string          `toml:"notes,omitempty"`
@@ -122,7 +122,7 @@ const (
 type TransferOptions struct {
 	// Parallel caps simultaneous connections for transfers; 0 means the
 	// configured default.
-	Parallel int `toml:"parallel,omitempty"`
+	Parallel int `toml:"parallel,omitzero"`
 	// RateLimit caps bandwidth, e.g. "500K", "2M", "1.5MiB" (per second);
 	// empty means unlimited. See ParseRate.
 	RateLimit string `toml:"rate_limit,omitempty"`

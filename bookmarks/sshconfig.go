@@ -187,7 +187,7 @@ func (c *SSHConfig) Site(alias string) (Site, bool) {
 	if hn := c.Get(alias, "HostName"); hn != "" {
 		site.Host = strings.ReplaceAll(hn, "%h", alias)
 	}
-	if p, err := strconv.Atoi(c.Get(alias, "Port")); err == nil && p > 0 && p < 65536 {
+	if p, err := strconv.Atoi(c.Get(alias, "Port")); err == nil && p > 0 && p < 65536 && p != protocol.SchemeSFTP.DefaultPort() {
 		site.Port = p
 	}
 	site.User = c.Get(alias, "User")

@@ -16,7 +16,7 @@ import (
 var (
 	// ErrReadOnly: bookmarks.toml could not be read cleanly, so ferry
 	// refuses to overwrite it. The wrapped FileError says where and why.
-	ErrReadOnly = errors.New("bookmarks file has errors; fix it before saving")
+	ErrReadOnly = errors.New(`bookmarks file has errors; fix it (ferry bookmark edit) before saving`)
 	ErrNotFound = errors.New("no such bookmark")
 	ErrExists   = errors.New("a bookmark with that name exists")
 )

@@ -352,3 +352,15 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+func TestMinimalSiteWritesOnlyWhatIsSet(t *testing.T) {
+	data, err := Export([]Site{{Name: "b", Protocol: protocol.SchemeSFTP, Host: "h"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := string(data[len(fileHeader):])
+	want := "[[site]]\nname = \"b\"\nprotocol = \"sftp\"\nhost = \"h\"\n"
+	if body != want {
+		t.Errorf("a minimal site is written as\n%s\nwant\n%s", body, want)
+	}
+}

@@ -39,29 +39,13 @@ func loadBookmarkDeps(ctx context.Context, e *env) (bookmarkDeps, error) {
 	if err != nil {
 		fmt.Fprintf(e.Err, "ferry: warning: %v\n", err)
 	}
-	return bookmarkDeps{paths: paths, cfg: cfg, secrets: openSecrets(ctx, e, cfg, paths)}, nil
-}
-
-// openSecrets picks the secret store config.toml asks for. "auto" uses the
-// OS keyring when it answers within a few seconds, else asks each time.
-func openSecrets(ctx context.Context, e *env, cfg config.Config, paths bookmarks.Paths) bookmarks.Secrets {
-	switch cfg.Secrets {
-	case "ask":
-		return bookmarks.AskSecrets{}
-	case "keyring":
-		return bookmarks.Keyring{}
-	case "file":
-		p := newTermPrompter(e)
-		return bookmarks.NewSecretFile(paths.SecretsFile(), func(ctx context.Context, create bool) (string, error) {
+	p := newTermPrompter(e)
+	sec := &lazySecrets{open: func() bookmarks.Secrets {
+		return bookmarks.OpenSecrets(ctx, cfg.Secrets, paths, func(ctx context.Context, create bool) (string, error) {
 			return masterPassword(ctx, p, create)
-		}, bookmarks.DefaultKDF)
-	}
-	probe, cancel := context.WithTimeout(ctx, 3*time.Second)
-	defer cancel()
-	if (bookmarks.Keyring{}).Available(probe) {
-		return bookmarks.Keyring{}
-	}
-	return bookmarks.AskSecrets{}
+		})
+	}}
+	return bookmarkDeps{paths: paths, cfg: cfg, secrets: sec}, nil
 }
 
 func masterPassword(ctx context.Context, p protocol.Prompter, create bool) (string, error) {
@@ -545,22 +529,10 @@ func (r *addressResolver) resolve(arg string, connect bool) (protocol.Site, *boo
 	return r.store.Resolve(arg)
 }
 
-// credentials are the user and password to log in with before asking: the
-// address's own, else the bookmark's saved password, else (FTP only) the
-// .netrc entry for the host. Empty strings mean "ask" or "backend default".
+// credentials are the user and password to log in with before asking; see
+// bookmarks.Store.Credentials.
 func (r *addressResolver) credentials(ctx context.Context, ps protocol.Site, bm *bookmarks.Site) (user, password string) {
-	user, password = ps.User, ps.Password
-	if password == "" && bm != nil {
-		if pw, err := r.secrets.Get(ctx, bm.SecretKey(), bookmarks.KindPassword); err == nil {
-			password = pw
-		}
-	}
-	if password == "" && ps.Scheme.IsFTP() {
-		if login, pw, ok := r.store.NetrcLogin(ps); ok && (user == "" || user == login) {
-			user, password = login, pw
-		}
-	}
-	return user, password
+	return r.store.Credentials(ctx, r.secrets, ps, bm)
 }
 
 // record remembers a successful connection for the connect dialog.

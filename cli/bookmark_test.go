@@ -229,20 +229,30 @@ func TestBookmarkThroughRun(t *testing.T) {
 	cfgDir := filepath.Join(root, "config")
 	os.MkdirAll(filepath.Join(cfgDir, "ferry"), 0o700)
 	os.WriteFile(filepath.Join(cfgDir, "ferry", "config.toml"), []byte("secrets = \"ask\"\n"), 0o600)
-	env := map[string]string{"XDG_CONFIG_HOME": cfgDir, "XDG_STATE_HOME": filepath.Join(root, "state"), "HOME": root}
-	if code, _, errs := run(t, env, "bookmark", "add", "site", "sftp://u@h.example.com/srv"); code != 0 {
+	vars := map[string]string{"XDG_CONFIG_HOME": cfgDir, "XDG_STATE_HOME": filepath.Join(root, "state"), "HOME": root}
+	if code, _, errs := run(t, vars, "bookmark", "add", "site", "sftp://u@h.example.com/srv"); code != 0 {
 		t.Fatalf("add: exit %d: %s", code, errs)
 	}
-	code, out, _ := run(t, env, "bookmark", "ls")
+	code, out, _ := run(t, vars, "bookmark", "ls")
 	if code != 0 || !strings.Contains(out, "sftp://u@h.example.com/srv") {
 		t.Errorf("ls: exit %d\n%s", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(cfgDir, "ferry", "bookmarks.toml")); err != nil {
 		t.Errorf("bookmarks.toml not under XDG_CONFIG_HOME: %v", err)
 	}
+	var out2, errb bytes.Buffer
+	e := &env{Stdio: Stdio{In: strings.NewReader(""), Out: &out2, Err: &errb}, getenv: func(k string) string { return vars[k] }}
+	r, err := newAddressResolver(t.Context(), e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ps, bm, err := r.resolve("site", true)
+	if err != nil || bm == nil || ps.ID() != "sftp://u@h.example.com:22" || ps.Path != "/srv" {
+		t.Errorf("resolve(site) = %+v, %+v, %v", ps, bm, err)
+	}
 	// A password cannot be saved without a keyring: the bookmark is kept,
 	// the password is not written anywhere, and the user is told.
-	code, _, errs := run(t, env, "bookmark", "add", "p", "ftp://u:hunter22@h.example.com")
+	code, _, errs := run(t, vars, "bookmark", "add", "p", "ftp://u:hunter22@h.example.com")
 	if code == 0 || !strings.Contains(errs, "ask each time") {
 		t.Errorf("password without keyring: exit %d, %q", code, errs)
 	}

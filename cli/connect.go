@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ferryhq/ferry/bookmarks"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/protocol/local"
 	"github.com/ferryhq/ferry/protocol/sftp"
@@ -23,7 +24,9 @@ type connector struct {
 	log      protocol.LogFunc
 
 	mu        sync.Mutex
-	passwords map[string]string // site ID → password typed this run
+	passwords map[string]string          // user@host:port → password typed this run
+	resolver  *addressResolver           // bookmarks and ssh aliases; nil until first use
+	bookmarks map[string]*bookmarks.Site // site ID → the bookmark it came from
 }
 
 func newConnector(e *env, flags connFlags) (*connector, error) {
@@ -34,7 +37,7 @@ func newConnector(e *env, flags connFlags) (*connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}}
+	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}}
 	c.prompter = &memoPrompter{inner: newTermPrompter(e), c: c}
 	if flags.debug {
 		var mu sync.Mutex
@@ -47,11 +50,27 @@ func newConnector(e *env, flags connFlags) (*connector, error) {
 	return c, nil
 }
 
-// site parses an address given on the command line.
-func (c *connector) site(arg string) (protocol.Site, error) {
-	s, err := protocol.Parse(arg)
+// site reads an address in a path position (ferry get ADDR .): a URL, a
+// local path, host:path, or a bookmark or ssh alias as NAME:path.
+func (c *connector) site(arg string) (protocol.Site, error) { return c.resolve(arg, false) }
+
+// siteConnect reads an address in a connect position (ferry ADDR, the
+// connect dialog), where a bare bookmark NAME is allowed too.
+func (c *connector) siteConnect(arg string) (protocol.Site, error) { return c.resolve(arg, true) }
+
+func (c *connector) resolve(arg string, connect bool) (protocol.Site, error) {
+	r, err := c.addressResolver()
 	if err != nil {
 		return protocol.Site{}, err
+	}
+	s, bm, err := r.resolve(arg, connect)
+	if err != nil {
+		return protocol.Site{}, err
+	}
+	if bm != nil {
+		c.mu.Lock()
+		c.bookmarks[s.ID()] = bm
+		c.mu.Unlock()
 	}
 	if s.HasPassword() {
 		fmt.Fprintln(c.e.Err, "ferry: warning: a password in an address is visible in shell history and ps; prefer FERRY_PASSWORD or a bookmark")
@@ -59,18 +78,47 @@ func (c *connector) site(arg string) (protocol.Site, error) {
 	return s, nil
 }
 
-// password is what to log in with before asking: the address's own, then
-// FERRY_PASSWORD, then one typed earlier in this run.
-func (c *connector) password(s protocol.Site) string {
+func (c *connector) addressResolver() (*addressResolver, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.resolver == nil {
+		r, err := newAddressResolver(context.Background(), c.e)
+		if err != nil {
+			return nil, err
+		}
+		c.resolver = r
+	}
+	return c.resolver, nil
+}
+
+func (c *connector) bookmarkFor(s protocol.Site) *bookmarks.Site {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.bookmarks[s.ID()]
+}
+
+// login is the user and password to log in with before asking: the
+// address's own password, then FERRY_PASSWORD, then the bookmark's saved
+// secret or a .netrc entry, then one typed earlier in this run.
+func (c *connector) login(ctx context.Context, s protocol.Site) protocol.Site {
 	if s.Password != "" {
-		return s.Password
+		return s
 	}
 	if p := c.e.getenv("FERRY_PASSWORD"); p != "" {
-		return p
+		s.Password = p
+		return s
+	}
+	if r, err := c.addressResolver(); err == nil {
+		user, pw := r.credentials(ctx, s, c.bookmarkFor(s))
+		if pw != "" {
+			s.User, s.Password = user, pw
+			return s
+		}
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.passwords[promptKey(s)]
+	s.Password = c.passwords[promptKey(s)]
+	return s
 }
 
 // promptKey is how backends name a site in a SecretRequest: user@host:port.
@@ -81,30 +129,49 @@ func promptKey(s protocol.Site) string {
 	return s.User + "@" + s.Address()
 }
 
-// dial connects to s. Local sites get a local Client.
+// dial connects to s. Local sites get a local Client. A successful remote
+// connection is remembered among the recent sites.
 func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client, error) {
-	switch {
-	case s.IsLocal():
+	if s.IsLocal() {
 		return local.New(), nil
+	}
+	bm := c.bookmarkFor(s)
+	id := s.ID()
+	s = c.login(ctx, s)
+	var cl protocol.Client
+	var err error
+	switch {
 	case s.Scheme == protocol.SchemeSFTP:
-		cl, err := sftp.Dial(ctx, s, sftp.Config{
+		ids := c.flags.identities
+		if bm != nil && bm.KeyFile != "" {
+			ids = append(append([]string(nil), ids...), bm.KeyFile)
+		}
+		var sc *sftp.Client
+		sc, err = sftp.Dial(ctx, s, sftp.Config{
 			Prompter:       c.prompter,
 			Trust:          c.trust,
 			KnownHostsFile: c.flags.knownHosts,
 			SSHConfigFile:  c.flags.sshConfig,
-			IdentityFiles:  c.flags.identities,
-			Password:       c.password(s),
+			IdentityFiles:  ids,
+			Password:       s.Password,
 			Timeout:        c.flags.timeout,
 			Log:            c.log,
 		})
-		if err != nil {
-			return nil, err
+		if err == nil {
+			cl = sc
 		}
-		return cl, nil
 	case s.Scheme.IsFTP():
-		return c.dialFTP(ctx, s)
+		cl, err = c.dialFTP(ctx, s, bm)
+	default:
+		err = fmt.Errorf("%s: unsupported scheme %q", id, s.Scheme)
 	}
-	return nil, fmt.Errorf("%s: unsupported scheme %q", s.ID(), s.Scheme)
+	if err != nil {
+		return nil, err
+	}
+	if r, rerr := c.addressResolver(); rerr == nil {
+		_ = r.record(ctx, s, bm) // best effort: a read-only state dir must not fail a copy
+	}
+	return cl, nil
 }
 
 // exitFor picks the exit status for a connection error.

@@ -100,6 +100,9 @@ func parseRate(s string) (int64, error) {
 	}
 	mult := int64(1)
 	num := strings.TrimSuffix(strings.TrimSuffix(s, "B"), "b")
+	if num == "" {
+		return 0, fmt.Errorf("%q is not a rate like 500K, 10M or 1G", s)
+	}
 	switch strings.ToUpper(num[len(num)-1:]) {
 	case "K":
 		mult, num = 1<<10, num[:len(num)-1]
@@ -108,8 +111,11 @@ func parseRate(s string) (int64, error) {
 	case "G":
 		mult, num = 1<<30, num[:len(num)-1]
 	}
+	if strings.Trim(num, "0123456789.") != "" {
+		return 0, fmt.Errorf("%q is not a rate like 500K, 10M or 1G", s)
+	}
 	f, err := strconv.ParseFloat(num, 64)
-	if err != nil || f <= 0 || f*float64(mult) > 1<<50 {
+	if err != nil || !(f > 0) || f*float64(mult) > 1<<50 {
 		return 0, fmt.Errorf("%q is not a rate like 500K, 10M or 1G", s)
 	}
 	return int64(f * float64(mult)), nil

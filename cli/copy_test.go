@@ -124,7 +124,7 @@ func TestParseRate(t *testing.T) {
 			t.Errorf("parseRate(%q) = %d, %v; want %d", in, got, err, want)
 		}
 	}
-	for _, bad := range []string{"fast", "-1K", "K", "10X"} {
+	for _, bad := range []string{"fast", "-1K", "K", "10X", "B", "b", "NaN", "Inf", "1e300"} {
 		if _, err := parseRate(bad); err == nil {
 			t.Errorf("parseRate(%q) accepted", bad)
 		}
@@ -214,4 +214,16 @@ func TestGetPutOverSFTPAndSiteToSiteOverFTP(t *testing.T) {
 	if strings.Contains(string(log), "pw") {
 		t.Error("the password reached the transfer log")
 	}
+}
+
+func FuzzParseRate(f *testing.F) {
+	for _, s := range []string{"500K", "10M", "1G", "B", "1.5k", "0x10", "NaN", "1e9"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, err := parseRate(s)
+		if err == nil && (n < 0 || n > 1<<50) {
+			t.Fatalf("parseRate(%q) = %d", s, n)
+		}
+	})
 }

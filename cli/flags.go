@@ -36,7 +36,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.knownHosts, "known-hosts", "", "known_hosts `FILE` (default ~/.ssh/known_hosts)")
 	fs.StringVar(&c.sshConfig, "ssh-config", "", "ssh config `FILE` (default ~/.ssh/config; \"none\" to ignore)")
 	fs.StringVar(&c.trust, "trust", "", "unknown host keys and certificates: `ask|accept-new|strict` (default: ask on a terminal, strict otherwise)")
-	fs.StringVar(&c.ftpMode, "ftp-mode", "passive", "FTP data connections: `passive|active`")
+	fs.StringVar(&c.ftpMode, "ftp-mode", "", "FTP data connections: `passive|active` (default passive, or the bookmark's)")
 	fs.StringVar(&c.ftpType, "ftp-type", "binary", "FTP transfer type: `binary|ascii|auto`")
 	fs.StringVar(&c.tls, "tls", "", "FTP TLS: `explicit|implicit|none` (default from the scheme: ftpes://, ftps://, ftp://)")
 	fs.StringVar(&c.caFile, "ca-file", "", "extra trusted CA certificates for FTPS, PEM `FILE`")
@@ -56,7 +56,7 @@ func (c *connFlags) trustMode(terminal bool) (protocol.TrustMode, error) {
 
 func (c *connFlags) validate() error {
 	switch c.ftpMode {
-	case "passive", "active":
+	case "", "passive", "active":
 	default:
 		return fmt.Errorf("--ftp-mode must be passive or active, not %q", c.ftpMode)
 	}

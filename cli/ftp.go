@@ -6,21 +6,26 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/ferryhq/ferry/bookmarks"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/protocol/ftp"
 )
 
 // dialFTP connects to an FTP, FTPS or FTPES site with the FTP flags.
-func (c *connector) dialFTP(ctx context.Context, s protocol.Site) (protocol.Client, error) {
+// A bookmark's FTP options apply unless a flag says otherwise.
+func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.Site) (protocol.Client, error) {
 	cfg := ftp.Config{
 		Prompter: c.prompter,
 		Trust:    c.trust,
-		Password: c.password(s),
+		Password: s.Password,
 		Timeout:  c.flags.timeout,
 		Log:      c.log,
 	}
-	if c.flags.ftpMode == "active" {
+	if c.flags.ftpMode == "active" || (c.flags.ftpMode == "" && bm != nil && bm.FTP.Mode == bookmarks.FTPActive) {
 		cfg.Mode = ftp.Active
+	}
+	if bm != nil {
+		cfg.Encoding = bm.FTP.Encoding
 	}
 	switch c.flags.tls {
 	case "explicit":

@@ -114,7 +114,7 @@ func (s *tuiSession) run(ctx context.Context, e *env, opts ui.Options) int {
 
 // endpointFor turns an address into a pane endpoint; nothing is dialed yet.
 func (s *tuiSession) endpointFor(addr string) (ui.Endpoint, error) {
-	site, err := s.conn.site(addr)
+	site, err := s.conn.siteConnect(addr)
 	if err != nil {
 		return ui.Endpoint{}, err
 	}

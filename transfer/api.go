@@ -201,8 +201,10 @@ type Options struct {
 	// Resolve finds endpoints for jobs reloaded from queue.json.
 	Resolve EndpointResolver
 	Clock   Clock // default: the system clock
-	// Retries is how many times a transient failure is retried; default 5.
-	// Backoff starts at RetryDelay (default 500ms) and doubles, capped at 30s.
+	// Retries is how many attempts in a row may fail transiently without
+	// moving a byte before the job fails; an attempt that made progress
+	// restarts the count. Default 5. Backoff starts at RetryDelay (default
+	// 500ms) and doubles with each such failure, capped at 30s.
 	Retries    int
 	RetryDelay time.Duration
 	// StallTimeout fails an attempt (transiently) when no byte moves for

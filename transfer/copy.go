@@ -146,6 +146,7 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	j.partSrcSize, j.partSrcTime = se.Size, se.ModTime
 	e.mu.Unlock()
 	j.bytes.Store(offset)
+	e.progressed(j, offset)
 
 	if err := e.stream(ctx, s, j, se, write, offset); err != nil {
 		return 0, err
@@ -256,14 +257,8 @@ func sameFile(se, de protocol.Entry, sizeOnly bool) bool {
 
 // freeName finds "name (1).ext", "name (2).ext", ... that does not exist.
 func freeName(ctx context.Context, c protocol.Client, p string) (string, error) {
-	dir, base := path.Split(p)
-	ext := path.Ext(base)
-	if ext == base { // ".bashrc" has no extension to keep
-		ext = ""
-	}
-	stem := strings.TrimSuffix(base, ext)
 	for i := 1; i < 10000; i++ {
-		cand := fmt.Sprintf("%s%s (%d)%s", dir, stem, i, ext)
+		cand := freeNameFor(p, i)
 		_, err := c.Stat(ctx, cand)
 		if errors.Is(err, protocol.ErrNotExist) {
 			return cand, nil
@@ -273,6 +268,16 @@ func freeName(ctx context.Context, c protocol.Client, p string) (string, error) 
 		}
 	}
 	return "", fmt.Errorf("find a free name for %s: too many copies", p)
+}
+
+// freeNameFor is the i-th alternative name for p: "name (i).ext".
+func freeNameFor(p string, i int) string {
+	dir, base := path.Split(p)
+	ext := path.Ext(base)
+	if ext == base { // ".bashrc" has no extension to keep
+		ext = ""
+	}
+	return fmt.Sprintf("%s%s (%d)%s", dir, strings.TrimSuffix(base, ext), i, ext)
 }
 
 // rename moves the finished part over the target; servers whose rename
@@ -303,6 +308,8 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 	if e.segmentable(s, j, se, write) {
 		return e.segmented(ctx, s, j, se, write)
 	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	r, err := s.src.Open(ctx, j.srcPath, offset)
 	if err != nil {
 		return fmt.Errorf("open source: %w", err)
@@ -312,7 +319,7 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 		r.Close()
 		return fmt.Errorf("create target: %w", err)
 	}
-	err = e.pump(ctx, j, w, r, se.Size-offset)
+	err = e.pump(ctx, cancel, j, w, r, se.Size-offset)
 	rerr := r.Close()
 	werr := w.Close()
 	switch {
@@ -327,12 +334,21 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 }
 
 // pump moves up to n bytes (or to EOF when the source grew) from r to w,
-// rate limited, counting progress, and aborting a stalled transfer.
-func (e *engine) pump(ctx context.Context, j *job, w io.WriteCloser, r io.ReadCloser, n int64) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	// A read blocked on the network does not see ctx; closing unblocks it.
-	stopClose := context.AfterFunc(ctx, func() { r.Close(); w.Close() })
+// rate limited, counting progress, and stopping a stalled transfer. r and w
+// were opened with ctx, which cancel (the stall watchdog, pause, cancel)
+// ends; backends honour it, and as a backstop for one that does not, both
+// are closed when the copy has not stopped a while later.
+func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *job, w io.WriteCloser, r io.ReadCloser, n int64) error {
+	finished := make(chan struct{})
+	defer close(finished)
+	stopClose := context.AfterFunc(ctx, func() {
+		select {
+		case <-finished:
+		case <-e.clock.After(e.closeGrace):
+			r.Close()
+			w.Close()
+		}
+	})
 	defer stopClose()
 	j.moved.Store(e.clock.Now().UnixNano())
 	go e.watch(ctx, cancel, j)

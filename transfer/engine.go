@@ -55,6 +55,9 @@ type engine struct {
 	tlog      *transferLog
 	// minSegment is the smallest segment a segmented download uses.
 	minSegment int64
+	// closeGrace is how long a stopped copy waits for the backend to notice
+	// its context before the reader and writer are closed under it.
+	closeGrace time.Duration
 }
 
 func newEngine(opts Options) (*engine, error) {
@@ -86,11 +89,12 @@ func newEngine(opts Options) (*engine, error) {
 		opts: opts, clock: opts.Clock, policy: opts.Conflict,
 		byID: map[JobID]*job{}, nextID: 1,
 		endpoints: map[string]Endpoint{}, pools: map[string]*pool{},
-		global:  newLimiter(opts.Limit),
-		changed: make(chan struct{}),
-		evCh:    make(chan Event, 16),
-		dirty:   map[JobID]*job{},
+		global:     newLimiter(opts.Limit),
+		changed:    make(chan struct{}),
+		evCh:       make(chan Event, 16),
+		dirty:      map[JobID]*job{},
 		minSegment: 1 << 20,
+		closeGrace: 10 * time.Second,
 	}
 	e.bufs.New = func() any { b := make([]byte, copyBuffer); return &b }
 	e.cond = sync.NewCond(&e.mu)
@@ -299,16 +303,35 @@ func (e *engine) run(j *job) {
 		j.err = nil
 		e.finish(j, res, nil, start)
 		return
-	case protocol.IsTransient(err) && j.attempt <= e.opts.Retries:
+	case protocol.IsTransient(err) && e.retryable(j):
 		j.err = err
 		j.state = StateRetrying
 		e.touch(j)
-		delay := e.backoff(j.attempt)
+		delay := e.backoff(j.fails)
 		e.logLocked(fmt.Sprintf("retry %s in %s (attempt %d): %v", j.srcPath, delay.Round(time.Millisecond), j.attempt, err))
 		go e.retryAfter(j, delay)
 		return
 	default:
 		e.finish(j, StateFailed, err, start)
+	}
+}
+
+// retryable counts a failed attempt. An attempt that could start further
+// on than any before (progress) restarts the count (see progressed), so a
+// long transfer over a flaky link goes on as long as it gets somewhere,
+// while one that does not gives up after Options.Retries.
+func (e *engine) retryable(j *job) bool {
+	j.fails++
+	return j.fails <= e.opts.Retries
+}
+
+// progressed notes where an attempt starts: past every earlier start means
+// the bytes before it are kept, and the failure count starts over.
+func (e *engine) progressed(j *job, offset int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if offset > j.mark {
+		j.mark, j.fails = offset, 0
 	}
 }
 
@@ -506,7 +529,7 @@ func (e *engine) resume(id JobID) error {
 		return nil
 	}
 	j.state = StateQueued
-	if j.dir && j.started.IsZero() == false {
+	if j.dir && !j.started.IsZero() {
 		j.state = StateRunning
 	}
 	e.touch(j)
@@ -571,7 +594,7 @@ func (e *engine) retry(id JobID) error {
 	if j.state != StateFailed && j.state != StateCanceled {
 		return nil
 	}
-	j.err, j.attempt, j.finished = nil, 0, time.Time{}
+	j.err, j.attempt, j.fails, j.mark, j.finished = nil, 0, 0, 0, time.Time{}
 	if j.parent != nil {
 		p := j.parent
 		p.filesFailed--
@@ -790,7 +813,9 @@ func (e *engine) pool(ctx context.Context, id string) (*pool, error) {
 		return p, nil
 	}
 	if ep.MaxConns == 0 && !ep.IsLocal() {
-		ep.MaxConns = e.opts.Workers * 2
+		// One per worker and one for a directory walk: servers often cap
+		// connections per client, so open no more than can be busy.
+		ep.MaxConns = e.opts.Workers + 1
 	}
 	p := newPool(ep, e.clock)
 	e.pools[id] = p

@@ -87,15 +87,26 @@ func (r *cutReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// stallReader blocks until closed, like a server that stopped sending.
+// stallReader blocks like a server that stopped sending: until its context
+// ends, or, with ignoreCtx (a backend breaking the contract), until closed.
 type stallReader struct {
-	once sync.Once
-	done chan struct{}
+	ctx       context.Context
+	ignoreCtx bool
+	once      sync.Once
+	done      chan struct{}
 }
 
 func (r *stallReader) Read(p []byte) (int, error) {
-	<-r.done
-	return 0, io.ErrClosedPipe
+	if r.ignoreCtx {
+		<-r.done
+		return 0, io.ErrClosedPipe
+	}
+	select {
+	case <-r.done:
+		return 0, io.ErrClosedPipe
+	case <-r.ctx.Done():
+		return 0, r.ctx.Err()
+	}
 }
 
 func (r *stallReader) Close() error { r.once.Do(func() { close(r.done) }); return nil }

@@ -138,25 +138,30 @@ func TestTransientCutsRetryAndResume(t *testing.T) {
 }
 
 func TestStalledServerTimesOut(t *testing.T) {
-	dir := t.TempDir()
-	src := namedEP("sftp://stall", func(c protocol.Client) protocol.Client {
-		h := &hookClient{Client: c}
-		h.open = func(ctx context.Context, p string, off int64) (io.ReadCloser, error) {
-			return &stallReader{done: make(chan struct{})}, nil
-		}
-		return h
-	})
-	writeFile(t, filepath.Join(dir, "src"), []byte("data that never comes"))
-	q, _ := newTestQueue(t, Options{StallTimeout: 100 * time.Millisecond, Retries: 1})
-	start := time.Now()
-	id, _ := q.Add(Spec{Src: src, SrcPath: slash(filepath.Join(dir, "src")), Dst: localEP(nil), DstPath: slash(filepath.Join(dir, "dst"))})
-	waitDone(t, q)
-	ji := jobState(t, q, id)
-	if ji.State != StateFailed || ji.Attempt != 2 || !strings.Contains(ji.Err.Error(), "stalled") {
-		t.Fatalf("state %s attempts %d err %v, want failed after 2 stalled attempts", ji.State, ji.Attempt, ji.Err)
-	}
-	if took := time.Since(start); took > 5*time.Second {
-		t.Errorf("took %s to give up", took)
+	for _, ignoreCtx := range []bool{false, true} {
+		t.Run(map[bool]string{false: "a reader that honours its context", true: "a reader that ignores its context is closed"}[ignoreCtx], func(t *testing.T) {
+			dir := t.TempDir()
+			src := namedEP("sftp://stall", func(c protocol.Client) protocol.Client {
+				h := &hookClient{Client: c}
+				h.open = func(ctx context.Context, p string, off int64) (io.ReadCloser, error) {
+					return &stallReader{ctx: ctx, ignoreCtx: ignoreCtx, done: make(chan struct{})}, nil
+				}
+				return h
+			})
+			writeFile(t, filepath.Join(dir, "src"), []byte("data that never comes"))
+			q, _ := newTestQueue(t, Options{StallTimeout: 100 * time.Millisecond, Retries: 1})
+			q.e.closeGrace = 100 * time.Millisecond
+			start := time.Now()
+			id, _ := q.Add(Spec{Src: src, SrcPath: slash(filepath.Join(dir, "src")), Dst: localEP(nil), DstPath: slash(filepath.Join(dir, "dst"))})
+			waitDone(t, q)
+			ji := jobState(t, q, id)
+			if ji.State != StateFailed || ji.Attempt != 2 || !strings.Contains(ji.Err.Error(), "stalled") {
+				t.Fatalf("state %s attempts %d err %v, want failed after 2 stalled attempts", ji.State, ji.Attempt, ji.Err)
+			}
+			if took := time.Since(start); took > 5*time.Second {
+				t.Errorf("took %s to give up", took)
+			}
+		})
 	}
 }
 

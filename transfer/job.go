@@ -23,6 +23,8 @@ type job struct {
 
 	state    State
 	attempt  int
+	fails    int   // failed attempts in a row that made no lasting progress
+	mark     int64 // the furthest any attempt started from (bytes kept)
 	err      error
 	conflict *Conflict
 	decision Policy // one-shot answer from Resolve for the next attempt
@@ -40,7 +42,7 @@ type job struct {
 	// File jobs.
 	entry       *protocol.Entry // the source entry, known from the walk
 	cancel      context.CancelCauseFunc
-	stop        error // errPaused or errCanceled asked while running
+	stop        error     // errPaused or errCanceled asked while running
 	partSrcSize int64     // source size when the part was written
 	partSrcTime time.Time // source mtime when the part was written
 	partSegs    []segment // segmented progress; a part with holes
@@ -57,7 +59,7 @@ type job struct {
 	bytesDone   int64 // bytes of finished children
 	// gen counts Retry restarts of a directory; files of an older run that
 	// finish late no longer count.
-	gen int
+	gen         int
 	files       int
 	filesDone   int
 	filesFailed int

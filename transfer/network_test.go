@@ -21,7 +21,7 @@ import (
 	"github.com/ferryhq/ferry/transfer/faultproxy"
 )
 
-func hostPort(t *testing.T, addr string) (string, int) {
+func hostPort(t testing.TB, addr string) (string, int) {
 	t.Helper()
 	h, p, err := net.SplitHostPort(addr)
 	if err != nil {
@@ -33,7 +33,7 @@ func hostPort(t *testing.T, addr string) (string, int) {
 
 // sftpEndpoint serves root over the in-process SFTP server, reached through
 // a fault proxy with the given cut probability.
-func sftpEndpoint(t *testing.T, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
+func sftpEndpoint(t testing.TB, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -62,7 +62,7 @@ func sftpEndpoint(t *testing.T, root string, cut float64, cutAfter int64, seed u
 }
 
 // ftpEndpoint is ftpEndpoint's FTP twin; data connections pass the proxy too.
-func ftpEndpoint(t *testing.T, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
+func ftpEndpoint(t testing.TB, root string, cut float64, cutAfter int64, seed uint64) (Endpoint, *faultproxy.Proxy) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
@@ -98,9 +98,9 @@ func TestHundredTransfersThroughCuttingProxy(t *testing.T) {
 	type pair struct{ src, dst string }
 	var checks []pair
 	for i := range 100 {
-		size := r.IntN(128 << 10)
-		if i%10 == 0 {
-			size = r.IntN(2 << 20)
+		size := r.IntN(48 << 10)
+		if i%25 == 0 || i%25 == 13 { // a few big ones, half for each protocol
+			size = 1<<20 + r.IntN(1<<20)
 		}
 		data := randBytes(r, size)
 		ep := sftpEP
@@ -145,4 +145,39 @@ func TestHundredTransfersThroughCuttingProxy(t *testing.T) {
 		t.Errorf("cuts: sftp %d, ftp %d; the proxy did not test anything", sftpPX.Cuts(), ftpPX.Cuts())
 	}
 	t.Logf("cuts: sftp %d of %d connections, ftp %d of %d", sftpPX.Cuts(), sftpPX.Conns(), ftpPX.Cuts(), ftpPX.Conns())
+}
+
+// TestSegmentedDownloadSurvivesCuts downloads files over four SFTP range
+// readers through a cutting proxy: each retry continues every segment where
+// it stopped.
+func TestSegmentedDownloadSurvivesCuts(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 5))
+	srvRoot, localDir := t.TempDir(), t.TempDir()
+	ep, px := sftpEndpoint(t, srvRoot, 0.5, 1<<20, 3)
+	start := time.Now()
+	q, _ := newTestQueue(t, Options{Log: func(s string) { t.Logf("%s %s", time.Since(start).Round(time.Millisecond), s) }, Conflict: PolicyOverwrite, Retries: 10, RetryDelay: time.Millisecond})
+	q.e.minSegment = 128 << 10
+	for i := range 2 {
+		name := fmt.Sprintf("big%d", i)
+		writeFile(t, filepath.Join(srvRoot, name), randBytes(r, 1<<20+r.IntN(1<<20)))
+		q.Add(Spec{Src: ep, SrcPath: "/" + name, Dst: localEP(nil), DstPath: slash(filepath.Join(localDir, name)),
+			Options: JobOptions{Segments: 4}})
+	}
+	waitDone(t, q)
+	for _, ji := range q.Jobs() {
+		if ji.State != StateDone {
+			t.Errorf("%s: %s after %d attempts: %v", ji.SrcPath, ji.State, ji.Attempt, ji.Err)
+		}
+	}
+	for i := range 2 {
+		name := fmt.Sprintf("big%d", i)
+		if a, b := sumFile(t, filepath.Join(srvRoot, name)), sumFile(t, filepath.Join(localDir, name)); a != b {
+			t.Errorf("%s: sha256 %s, want %s", name, b, a)
+		}
+	}
+	noParts(t, localDir)
+	if px.Cuts() == 0 {
+		t.Error("the proxy cut nothing")
+	}
+	t.Logf("%d cuts over %d connections", px.Cuts(), px.Conns())
 }

@@ -29,7 +29,7 @@ type pool struct {
 }
 
 type idleConn struct {
-	c    protocol.Client
+	c     protocol.Client
 	since time.Time
 }
 

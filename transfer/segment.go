@@ -57,6 +57,7 @@ func (e *engine) segmented(ctx context.Context, s *session, j *job, se protocol.
 		sum += sg.done.Load()
 	}
 	j.bytes.Store(sum)
+	e.progressed(j, sum)
 
 	// Each extra connection is taken only if the pool has room now, so a
 	// small pool degrades to fewer segments instead of deadlocking.
@@ -113,6 +114,8 @@ func (e *engine) segmented(ctx context.Context, s *session, j *job, se protocol.
 
 // fetch downloads what is left of one segment through connection c.
 func (e *engine) fetch(ctx context.Context, c protocol.Client, j *job, f *os.File, sg *segment) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	from := sg.off + sg.done.Load()
 	n := sg.end - from
 	var r io.ReadCloser
@@ -130,7 +133,7 @@ func (e *engine) fetch(ctx context.Context, c protocol.Client, j *job, f *os.Fil
 		return fmt.Errorf("open source: %w", err)
 	}
 	w := &offsetWriter{f: f, at: from, seg: sg}
-	err = e.pump(ctx, j, w, r, n)
+	err = e.pump(ctx, cancel, j, w, r, n)
 	// Closing a range before the server's EOF may report an abort; only the
 	// bytes matter, and pump counted them.
 	r.Close()

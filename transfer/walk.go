@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"path"
+	"path/filepath"
 	"strings"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -27,16 +28,21 @@ func (e *engine) startWalk(j *job) {
 	ctx, cancel := context.WithCancel(e.ctx)
 	j.walkCancel = cancel
 	j.walkRunning = true
+	w := walker{gen: j.gen, resume: j.resumeWalk}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
-		err := e.walk(ctx, j)
+		err := e.walk(ctx, j, w)
 		cancel()
 		e.mu.Lock()
 		defer e.mu.Unlock()
 		j.walkRunning = false
 		if ctx.Err() != nil && e.ctx.Err() != nil {
 			return // closing: the walk starts over after reload
+		}
+		if j.gen != w.gen {
+			e.touch(j) // Retry wants a new walk; next starts it
+			return
 		}
 		j.walkDone = true
 		if err != nil && !errors.Is(err, context.Canceled) {
@@ -48,11 +54,18 @@ func (e *engine) startWalk(j *job) {
 	}()
 }
 
+// walker is what one walk was started with: the directory's generation
+// (a Retry starts a new one) and whether identical targets are skipped.
+type walker struct {
+	gen    int
+	resume bool
+}
+
 // walk lists the source tree depth first, creating directories on the
 // destination and handing files to the workers as it goes. Entries with
 // unsafe names are refused and counted as failed; a listing that fails
 // permanently fails that subtree only.
-func (e *engine) walk(ctx context.Context, j *job) error {
+func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 	root := path.Clean(j.srcPath)
 	if err := e.mkdirAll(ctx, j, j.dstPath); err != nil {
 		return err
@@ -69,18 +82,18 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 			if d.src == root {
 				return err
 			}
-			e.refuse(j, d.src, err)
+			e.refuse(j, w, d.src, err)
 			continue
 		}
 		var subdirs []walkDir
 		for _, ent := range entries {
 			if err := checkName(ent.Name); err != nil {
-				e.refuse(j, d.src+"/"+ent.Name, err)
+				e.refuse(j, w, d.src+"/"+ent.Name, err)
 				continue
 			}
 			sp, dp := path.Join(d.src, ent.Name), path.Join(d.dst, ent.Name)
 			if !within(j.dstPath, dp) {
-				e.refuse(j, sp, errors.New("target would be outside the destination"))
+				e.refuse(j, w, sp, errors.New("target would be outside the destination"))
 				continue
 			}
 			links := d.links
@@ -88,7 +101,7 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 			if ent.IsLink() {
 				st, err := e.stat(ctx, j, sp)
 				if err != nil {
-					e.refuse(j, sp, fmt.Errorf("follow link: %w", err))
+					e.refuse(j, w, sp, fmt.Errorf("follow link: %w", err))
 					continue
 				}
 				if st.IsDir() {
@@ -100,7 +113,7 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 						}
 					}
 					if loop(resolved, d.ancestors) || links > maxLinkDepth {
-						e.refuse(j, sp, errors.New("symlink loop"))
+						e.refuse(j, w, sp, errors.New("symlink loop"))
 						continue
 					}
 				}
@@ -112,7 +125,7 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
-					e.refuse(j, dp, err)
+					e.refuse(j, w, dp, err)
 					continue
 				}
 				anc := append(append([]string(nil), d.ancestors...), resolved)
@@ -123,9 +136,9 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 				continue // devices, sockets, pipes: nothing to copy
 			}
 			entry := ent
-			if err := e.push(ctx, j, &job{
+			if err := e.push(ctx, j, w, &job{
 				srcID: j.srcID, srcPath: sp, dstID: j.dstID, dstPath: dp,
-				opts: j.opts, entry: &entry, resumeWalk: j.resumeWalk, size: ent.Size,
+				opts: j.opts, entry: &entry, resumeWalk: w.resume, size: ent.Size,
 			}); err != nil {
 				return err
 			}
@@ -139,19 +152,19 @@ func (e *engine) walk(ctx context.Context, j *job) error {
 
 // push queues one walked file, waiting while the directory has maxPending
 // files queued already.
-func (e *engine) push(ctx context.Context, d *job, c *job) error {
+func (e *engine) push(ctx context.Context, d *job, w walker, c *job) error {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for len(d.pending) >= maxPending && ctx.Err() == nil && !e.closed {
+	for len(d.pending) >= maxPending && ctx.Err() == nil && !e.closed && d.gen == w.gen {
 		e.cond.Wait()
 	}
-	if ctx.Err() != nil || e.closed {
+	if ctx.Err() != nil || e.closed || d.gen != w.gen {
 		return context.Canceled
 	}
 	c.id = e.nextID
 	e.nextID++
 	c.parent = d
-	c.gen = d.gen
+	c.gen = w.gen
 	c.state = StateQueued
 	d.children[c.id] = c
 	e.byID[c.id] = c
@@ -165,9 +178,12 @@ func (e *engine) push(ctx context.Context, d *job, c *job) error {
 
 // refuse records an entry the walk skips as a failed file, with the reason
 // in the engine log and the transfer log.
-func (e *engine) refuse(d *job, p string, err error) {
+func (e *engine) refuse(d *job, w walker, p string, err error) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if d.gen != w.gen {
+		return
+	}
 	d.files++
 	d.filesFailed++
 	e.logLocked(fmt.Sprintf("refused %s: %v", p, err))
@@ -183,8 +199,8 @@ func checkName(name string) error {
 		return fmt.Errorf("unsafe name %q", name)
 	case strings.ContainsAny(name, `/\`):
 		return fmt.Errorf("unsafe name %q: holds a path separator", name)
-	case len(name) >= 2 && name[1] == ':':
-		return fmt.Errorf("unsafe name %q: looks like a drive path", name)
+	case filepath.VolumeName(name) != "": // "C:x" on Windows
+		return fmt.Errorf("unsafe name %q: names a drive", name)
 	}
 	for _, r := range name {
 		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) {

@@ -53,6 +53,7 @@ type App struct {
 	syncBrowse bool
 	compareOn  bool
 	recent     []string // addresses connected in this run
+	first      tea.Cmd  // an extra command for Init (tests)
 	quitting   bool
 
 	queue    queueState
@@ -96,6 +97,7 @@ func New(opts Options) *App {
 	a.queue = newQueueState()
 	for i, ep := range [2]Endpoint{opts.Left, opts.Right} {
 		a.panes[i] = newPane(ep)
+		a.panes[i].hidden = opts.ShowHidden
 		a.io[i] = &paneIO{}
 		if ep.Client == nil && ep.Dial == nil {
 			a.panes[i].err = "not connected — ctrl+o connects"
@@ -127,7 +129,7 @@ func (a *App) Close() {
 // Init connects both panes and starts listening for prompts, log lines and
 // transfer events.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.prompter.wait(a.ctx), a.logSink.wait(a.ctx)}
+	cmds := []tea.Cmd{a.prompter.wait(a.ctx), a.logSink.wait(a.ctx), a.first}
 	for i := range a.panes {
 		if c := a.connect(i); c != nil {
 			cmds = append(cmds, c)
@@ -150,7 +152,7 @@ func (a *App) connect(i int) tea.Cmd {
 	if p.client != nil {
 		p.busy = "listing…"
 	}
-	return connectCmd(a.ctx, a.io[i], i, p.seq, p.ep, p.client)
+	return connectCmd(a.ctx, a.io[i], i, p.seq, p.ep, p.client, p.sort, p.desc)
 }
 
 // list reads dir into pane i in a Cmd.
@@ -162,7 +164,7 @@ func (a *App) list(i int, dir string) tea.Cmd {
 	}
 	p.seq++
 	p.busy = "listing…"
-	return listCmd(a.ctx, a.io[i], p.client, i, p.seq, dir)
+	return listCmd(a.ctx, a.io[i], p.client, i, p.seq, dir, p.sort, p.desc)
 }
 
 func (a *App) refresh(i int) tea.Cmd {
@@ -198,13 +200,13 @@ func (a *App) reconnect(i int) tea.Cmd {
 	return cmd
 }
 
-func (a *App) setStatus(s string) { a.status, a.statusErr = s, false }
+func (a *App) setStatus(s string) { a.status, a.statusErr = oneLine(s), false }
 
 func (a *App) setErr(err error) {
 	if err == nil {
 		return
 	}
-	a.status, a.statusErr = err.Error(), true
+	a.status, a.statusErr = oneLine(err.Error()), true
 	a.log.add(a.now(), "! "+err.Error())
 }
 
@@ -253,7 +255,7 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onOpDone(msg)
 	case statusMsg:
 		if msg.err {
-			a.status, a.statusErr = msg.text, true
+			a.status, a.statusErr = oneLine(msg.text), true
 			a.log.add(a.now(), "! "+msg.text)
 		} else {
 			a.setStatus(msg.text)
@@ -291,86 +293,6 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onSites(msg)
 	}
 	return a, nil
-}
-
-func (a *App) onConnected(msg connectedMsg) tea.Cmd {
-	p := a.panes[msg.pane]
-	if msg.seq != p.seq {
-		if msg.client != nil && msg.client != p.client {
-			c := msg.client
-			return func() tea.Msg { _ = c.Close(); return nil }
-		}
-		return nil
-	}
-	p.busy = ""
-	if msg.client != nil {
-		p.client = msg.client
-		p.connected = true
-		p.lost = false
-		p.describe()
-		a.log.add(a.now(), fmt.Sprintf("* %s connected (%s)", p.ep.Name, p.security))
-	}
-	if msg.err != nil {
-		p.err = msg.err.Error()
-		if msg.client == nil || isConnLost(msg.err) {
-			p.lost = msg.client != nil || p.ep.Dial != nil
-		}
-		a.setErr(msg.err)
-	} else {
-		p.err = ""
-	}
-	if msg.dir != "" {
-		p.setListing(msg.dir, msg.items)
-	}
-	return nil
-}
-
-func (a *App) onListed(msg listedMsg) tea.Cmd {
-	p := a.panes[msg.pane]
-	if msg.seq != p.seq {
-		return nil
-	}
-	p.busy = ""
-	if msg.err != nil {
-		if isConnLost(msg.err) {
-			p.lost = true
-			p.err = "connection lost: " + msg.err.Error() + " — ctrl+r reconnects"
-			a.setErr(fmt.Errorf("%s: connection lost: %w — ctrl+r reconnects", p.ep.Name, msg.err))
-			return nil
-		}
-		a.setErr(msg.err)
-		return nil
-	}
-	p.err = ""
-	p.setListing(msg.dir, msg.items)
-	if p.selectAfter != "" {
-		p.selectName(p.selectAfter)
-		p.selectAfter = ""
-	}
-	if a.compareOn {
-		a.compare()
-	}
-	return nil
-}
-
-func (a *App) onOpDone(msg opDoneMsg) tea.Cmd {
-	if msg.err != nil {
-		a.setErr(msg.err)
-	} else if msg.text != "" {
-		a.setStatus(msg.text)
-		a.log.add(a.now(), "* "+msg.text)
-	}
-	var cmds []tea.Cmd
-	for _, i := range msg.refresh {
-		if isConnLost(msg.err) {
-			p := a.panes[i]
-			p.lost = true
-			p.err = "connection lost — ctrl+r reconnects"
-			continue
-		}
-		cmds = append(cmds, a.refresh(i))
-	}
-	return tea.Batch(cmds...)
 }
 
 // transfersRunning reports whether quitting would interrupt transfers.

@@ -19,19 +19,19 @@ import (
 // user already left is dropped.
 type (
 	connectedMsg struct {
-		pane   int
-		seq    int
-		client protocol.Client
-		dir    string
-		items  []protocol.Entry
-		err    error
+		pane    int
+		seq     int
+		client  protocol.Client
+		dir     string
+		listing listing
+		err     error
 	}
 	listedMsg struct {
-		pane  int
-		seq   int
-		dir   string
-		items []protocol.Entry
-		err   error
+		pane    int
+		seq     int
+		dir     string
+		listing listing
+		err     error
 	}
 	// opDoneMsg ends a file operation (mkdir, delete, rename, upload).
 	opDoneMsg struct {
@@ -63,7 +63,7 @@ func (l *paneIO) do(fn func()) {
 
 // connectCmd opens the pane's session (unless one is given), finds the start
 // directory and lists it.
-func connectCmd(ctx context.Context, lk *paneIO, idx, seq int, ep Endpoint, client protocol.Client) tea.Cmd {
+func connectCmd(ctx context.Context, lk *paneIO, idx, seq int, ep Endpoint, client protocol.Client, mode sortMode, desc bool) tea.Cmd {
 	return func() tea.Msg {
 		m := connectedMsg{pane: idx, seq: seq}
 		lk.do(func() {
@@ -99,7 +99,7 @@ func connectCmd(ctx context.Context, lk *paneIO, idx, seq int, ep Endpoint, clie
 				dir = home
 				items, err = c.List(lctx, dir)
 				if err == nil {
-					m.dir, m.items = dir, items
+					m.dir, m.listing = dir, prepare(items, mode, desc)
 					return
 				}
 			}
@@ -107,20 +107,24 @@ func connectCmd(ctx context.Context, lk *paneIO, idx, seq int, ep Endpoint, clie
 				m.err = fmt.Errorf("list %s: %w", dir, err)
 				return
 			}
-			m.dir, m.items, m.err = dir, items, nil
+			m.dir, m.listing, m.err = dir, prepare(items, mode, desc), nil
 		})
 		return m
 	}
 }
 
-func listCmd(ctx context.Context, lk *paneIO, c protocol.Client, idx, seq int, dir string) tea.Cmd {
+func listCmd(ctx context.Context, lk *paneIO, c protocol.Client, idx, seq int, dir string, mode sortMode, desc bool) tea.Cmd {
 	return func() tea.Msg {
 		m := listedMsg{pane: idx, seq: seq, dir: dir}
+		var entries []protocol.Entry
 		lk.do(func() {
 			lctx, cancel := context.WithTimeout(ctx, listTimeout)
 			defer cancel()
-			m.items, m.err = c.List(lctx, dir)
+			entries, m.err = c.List(lctx, dir)
 		})
+		if m.err == nil {
+			m.listing = prepare(entries, mode, desc)
+		}
 		return m
 	}
 }

@@ -82,7 +82,9 @@ func (a *App) connectDialog() tea.Cmd {
 	return cmd
 }
 
-func (d *connectDialog) title() string { return "Connect (" + []string{"left", "right"}[d.pane] + " pane)" }
+func (d *connectDialog) title() string {
+	return "Connect (" + []string{"left", "right"}[d.pane] + " pane)"
+}
 
 func (d *connectDialog) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
@@ -141,7 +143,8 @@ func (d *connectDialog) request() (ConnectRequest, error) {
 }
 
 func (d *connectDialog) body(a *App, width int) []string {
-	out := []string{"Type a URL (sftp://user@host:22/path, ftpes://host) or a bookmark name,", "or fill in the form. Tab moves, ←/→ chooses, space ticks, Enter connects.", ""}
+	out := wrap("Type a URL (sftp://user@host:22/path, ftpes://host) or a bookmark name, or fill in the form. Tab moves, ←/→ chooses, space ticks, Enter connects.", width)
+	out = append(out, "")
 	out = append(out, d.form.lines(a, width)...)
 	return out
 }
@@ -188,14 +191,9 @@ func (a *App) onSiteConnected(msg connectSiteMsg) tea.Cmd {
 	if msg.err != nil {
 		p.busy = ""
 		a.setErr(fmt.Errorf("connect %s: %w", msg.addr, msg.err))
-		if errors.Is(msg.err, protocol.ErrHostKey) || errors.Is(msg.err, protocol.ErrTLS) {
-			a.openDialog(&choiceDialog{
-				heading:  "Connection refused: identity not trusted",
-				isAlarm:  true,
-				lines:    []string{msg.err.Error()},
-				choices:  []choice{{"esc", "OK"}},
-				onChoose: func(*App, int, bool) tea.Cmd { return nil },
-			})
+		a.trustAlarm(msg.err)
+		if errors.Is(msg.err, protocol.ErrAuth) {
+			a.prompter.Forget()
 		}
 		return nil
 	}

@@ -64,14 +64,14 @@ func TestSecretDialogIsMaskedAndAnswersTheCaller(t *testing.T) {
 
 func TestTrustDialogAnswers(t *testing.T) {
 	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
-	for _, tc := range []struct {
+	for i, tc := range []struct {
 		key  string
 		want protocol.TrustDecision
 	}{{"o", protocol.TrustOnce}, {"a", protocol.TrustAlways}, {"n", protocol.TrustNo}, {"enter", protocol.TrustNo}} {
 		got := make(chan protocol.TrustDecision, 1)
 		go func() {
 			d, _ := a.Prompter().Trust(context.Background(), protocol.TrustRequest{
-				Kind: protocol.TrustHostKey, Host: "example.com:22", KeyType: "ssh-ed25519", Fingerprint: "SHA256:abcdef",
+				Kind: protocol.TrustHostKey, Host: "example.com:22", KeyType: "ssh-ed25519", Fingerprint: "SHA256:abcdef" + itoa(i),
 			})
 			got <- d
 		}()
@@ -236,5 +236,54 @@ func TestSynchronizedBrowsing(t *testing.T) {
 	press(t, a, "backspace")
 	if a.panes[1].dir != filepath.ToSlash(right) {
 		t.Fatalf("right pane went to %s", a.panes[1].dir)
+	}
+}
+
+func TestKeyTableListsEveryAction(t *testing.T) {
+	tab := KeyTable()
+	for _, want := range []string{"| `F5/c` | copy to other pane |", "| `home/gg` | first entry |", "| Queue panel | |"} {
+		if !strings.Contains(tab, want) {
+			t.Fatalf("key table lacks %q:\n%s", want, tab)
+		}
+	}
+}
+
+func TestPrompterRemembersPasswordsButNotOneTimeCodes(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	p := a.Prompter()
+	ask := func(req protocol.SecretRequest, answer string) string {
+		t.Helper()
+		got := make(chan string, 1)
+		go func() { s, _ := p.Secret(context.Background(), req); got <- s }()
+		if answer != "" {
+			deliverPrompt(t, a)
+			typeText(t, a, answer)
+			press(t, a, "enter")
+		}
+		select {
+		case s := <-got:
+			return s
+		case <-time.After(5 * time.Second):
+			t.Fatal("Secret did not return")
+			return ""
+		}
+	}
+	pw := protocol.SecretRequest{Kind: protocol.SecretPassword, Site: "u@h:22", Prompt: "Password:"}
+	otp := protocol.SecretRequest{Kind: protocol.SecretChallenge, Site: "u@h:22", Prompt: "Verification code: ", Echo: true}
+	if s := ask(pw, "pw1"); s != "pw1" {
+		t.Fatalf("first ask: %q", s)
+	}
+	if s := ask(pw, ""); s != "pw1" {
+		t.Fatalf("remembered password: %q", s)
+	}
+	if s := ask(otp, "111"); s != "111" {
+		t.Fatalf("otp: %q", s)
+	}
+	if s := ask(otp, "222"); s != "222" {
+		t.Fatalf("a one-time code was remembered: %q", s)
+	}
+	p.Forget()
+	if s := ask(pw, "pw2"); s != "pw2" {
+		t.Fatalf("after Forget: %q", s)
 	}
 }

@@ -20,15 +20,14 @@ import (
 // editSession is one F4 edit: the remote file, its temp copy and what the
 // remote looked like when downloaded, to notice changes made meanwhile.
 type editSession struct {
-	pane     int
-	remote   string
-	local    string
-	size     int64
-	modTime  time.Time
-	sum      []byte
-	client   protocol.Client
-	lk       *paneIO
-	uploaded bool
+	pane    int
+	remote  string
+	local   string
+	size    int64
+	modTime time.Time
+	sum     []byte
+	client  protocol.Client
+	lk      *paneIO
 }
 
 type (

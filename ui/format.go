@@ -153,3 +153,12 @@ func pad2(n int) string {
 func visibleWidth(s string) int { return ansi.StringWidth(s) }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// oneLine flattens a message (a multi-line server reply, say) for the
+// status line, then sanitizes it.
+func oneLine(s string) string {
+	if strings.ContainsAny(s, "\r\n\t") {
+		s = strings.Join(strings.Fields(s), " ")
+	}
+	return sanitize(s)
+}

@@ -80,3 +80,18 @@ func (a *App) helpView() string {
 	out = append(out, fit(" any key closes · ↑↓ pgup pgdn scroll", a.w))
 	return strings.Join(out, "\n")
 }
+
+// KeyTable renders the default keymap as a Markdown table, for the README.
+func KeyTable() string {
+	km := DefaultKeyMap()
+	var b strings.Builder
+	for _, s := range km.helpSections() {
+		b.WriteString("| " + s.title + " | |\n|---|---|\n")
+		for _, k := range s.bindings {
+			h := k.Help()
+			b.WriteString("| `" + h.Key + "` | " + h.Desc + " |\n")
+		}
+		b.WriteString("\n")
+	}
+	return b.String()
+}

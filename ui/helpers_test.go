@@ -26,6 +26,16 @@ func localEndpoint(name, dir string) Endpoint {
 // listings loaded.
 func newTestApp(t testing.TB, left, right string, mod func(*Options)) *App {
 	t.Helper()
+	a := buildTestApp(t, left, right, mod)
+	for i := range a.panes {
+		run(t, a, a.connect(i))
+	}
+	return a
+}
+
+// buildTestApp is newTestApp without connecting the panes.
+func buildTestApp(t testing.TB, left, right string, mod func(*Options)) *App {
+	t.Helper()
 	opts := Options{Left: localEndpoint("left", left), Right: localEndpoint("right", right), NoColor: true, TempDir: t.TempDir()}
 	if mod != nil {
 		mod(&opts)
@@ -33,9 +43,6 @@ func newTestApp(t testing.TB, left, right string, mod func(*Options)) *App {
 	a := New(opts)
 	t.Cleanup(a.Close)
 	a.Update(tea.WindowSizeMsg{Width: 120, Height: 40})
-	for i := range a.panes {
-		run(t, a, a.connect(i))
-	}
 	return a
 }
 

@@ -23,6 +23,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 		done, cmd := d.update(a, msg)
 		if done && a.dialog == d {
 			a.closeDialog()
+			a.askNextConflict()
 		}
 		return cmd
 	}
@@ -95,9 +96,12 @@ func (a *App) jumpKey(msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	a.jumpAt = now
 	switch msg.String() {
-	case "esc", "enter":
+	case "esc":
 		a.jumping, a.jumpText = false, ""
 		return true, nil
+	case "enter":
+		a.jumping, a.jumpText = false, ""
+		return false, nil // and open what we jumped to
 	case "backspace":
 		if r := []rune(a.jumpText); len(r) > 0 {
 			a.jumpText = string(r[:len(r)-1])

@@ -82,6 +82,7 @@ func newQueue(t *testing.T) *transfer.Queue {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { q.Close() })
+	q.Events() // events are only gathered once someone listens
 	return q
 }
 
@@ -131,7 +132,7 @@ func TestCopyMarkedFilesThroughTheQueue(t *testing.T) {
 	// The right pane was refreshed when the jobs finished.
 	pumpQueue(t, a, q, func() bool { return a.panes[1].lookup("two.txt") != nil })
 	press(t, a, "t")
-	mustContain(t, a, "Transfers (3)", "one.bin → local", "done")
+	mustContain(t, a, "Transfers (3)", "one.bin → "+filepath.ToSlash(right), "done")
 }
 
 func TestConflictDialogResolvesOnlyThatJob(t *testing.T) {

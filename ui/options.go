@@ -104,6 +104,8 @@ type Options struct {
 	Bookmarks Bookmarks
 	// Keys remaps actions: action name → keys (see ActionNames).
 	Keys map[string][]string
+	// ShowHidden lists dotfiles from the start ("." toggles).
+	ShowHidden bool
 	// NoColor draws without colours (NO_COLOR), keeping bold and reverse.
 	NoColor bool
 	// Banner is shown on the status line at start (e.g. the demo's

@@ -9,7 +9,7 @@ import (
 // overlayDialog draws the open dialog as a framed box centred over base.
 func (a *App) overlayDialog(base string) string {
 	d := a.dialog
-	boxW := min(max(a.w*2/3, 50), a.w-2)
+	boxW := min(max(a.w*2/3, 72), a.w-4)
 	if boxW < 10 {
 		return base
 	}

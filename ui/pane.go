@@ -2,7 +2,6 @@ package ui
 
 import (
 	"path"
-	"sort"
 	"strings"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -77,6 +76,8 @@ type pane struct {
 	// selectAfter puts the cursor on this name after the next listing
 	// (a new directory, a renamed file).
 	selectAfter string
+	// stale asks for another listing once the one under way returns.
+	stale bool
 }
 
 func newPane(ep Endpoint) *pane {
@@ -105,6 +106,10 @@ func (p *pane) describe() {
 // setListing installs a fresh listing, keeping marks by name when the
 // directory did not change (a refresh) and the cursor on the same name.
 func (p *pane) setListing(dir string, entries []protocol.Entry) {
+	p.install(dir, prepare(entries, p.sort, p.desc))
+}
+
+func (p *pane) install(dir string, l listing) {
 	keepName := ""
 	sameDir := dir == p.dir
 	var kept map[string]bool
@@ -130,68 +135,27 @@ func (p *pane) setListing(dir string, entries []protocol.Entry) {
 		p.filter = ""
 	}
 	p.dir = dir
-	p.items = make([]item, len(entries))
+	p.items = l.items
 	p.markedN, p.markedSize = 0, 0
 	p.compared = false
-	for i, e := range entries {
-		n := sanitize(e.Name)
-		p.items[i] = item{e: e, name: n, lower: strings.ToLower(n)}
-		if kept[e.Name] {
-			p.items[i].marked = true
-			p.markedN++
-			p.markedSize += e.Size
+	if kept != nil {
+		for i := range p.items {
+			if kept[p.items[i].e.Name] {
+				p.items[i].marked = true
+				p.markedN++
+				p.markedSize += p.items[i].e.Size
+			}
 		}
 	}
-	p.sortItems()
+	if l.sort != p.sort || l.desc != p.desc {
+		p.sortItems() // the user changed the order while the listing ran
+	}
 	p.rebuild()
 	p.cursor = 0
 	if keepName != "" {
 		p.selectName(keepName)
 	}
 	p.clamp()
-}
-
-func (p *pane) sortItems() {
-	items := p.items
-	less := func(a, b *item) bool { return a.lower < b.lower || a.lower == b.lower && a.e.Name < b.e.Name }
-	var by func(a, b *item) bool
-	switch p.sort {
-	case sortExt:
-		by = func(a, b *item) bool {
-			ea, eb := path.Ext(a.lower), path.Ext(b.lower)
-			if ea != eb {
-				return ea < eb
-			}
-			return less(a, b)
-		}
-	case sortSize:
-		by = func(a, b *item) bool {
-			if a.e.Size != b.e.Size {
-				return a.e.Size < b.e.Size
-			}
-			return less(a, b)
-		}
-	case sortTime:
-		by = func(a, b *item) bool {
-			if !a.e.ModTime.Equal(b.e.ModTime) {
-				return a.e.ModTime.Before(b.e.ModTime)
-			}
-			return less(a, b)
-		}
-	default:
-		by = less
-	}
-	desc := p.desc
-	sort.Slice(items, func(i, j int) bool {
-		a, b := &items[i], &items[j]
-		if ad, bd := a.e.IsDir(), b.e.IsDir(); ad != bd {
-			return ad
-		}
-		if desc {
-			return by(b, a)
-		}
-		return by(a, b)
-	})
 }
 
 // rebuild recomputes the visible rows from items, dotfile and filter
@@ -217,20 +181,6 @@ func (p *pane) rebuild() {
 	}
 	p.rows = rows
 	p.clamp()
-}
-
-// fuzzy reports whether every rune of pat appears in s in order.
-func fuzzy(s, pat string) bool {
-	if strings.Contains(s, pat) {
-		return true
-	}
-	j := 0
-	for i := 0; i < len(s) && j < len(pat); i++ {
-		if s[i] == pat[j] {
-			j++
-		}
-	}
-	return j == len(pat)
 }
 
 func (p *pane) clamp() {

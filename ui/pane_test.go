@@ -154,6 +154,13 @@ func TestFilterJumpSort(t *testing.T) {
 		t.Fatalf("jump zu landed on %q", p.currentName())
 	}
 	press(t, a, "esc")
+	// ctrl+s starts a jump even with letters that are bound ("b", "a").
+	press(t, a, "ctrl+s")
+	typeText(t, a, "ba")
+	if p.currentName() != "banana.md" {
+		t.Fatalf("ctrl+s jump landed on %q", p.currentName())
+	}
+	press(t, a, "esc")
 
 	press(t, a, "s", "s") // ext, then size
 	if p.sort != sortSize {
@@ -173,7 +180,7 @@ func TestResizeKeepsEveryLineInsideTheWindow(t *testing.T) {
 	left := t.TempDir()
 	writeFiles(t, left, map[string]string{strings.Repeat("long-name-", 20) + ".txt": "x", "日本語ファイル名.txt": "y"})
 	a := newTestApp(t, left, t.TempDir(), nil)
-	for _, sz := range [][2]int{{80, 24}, {200, 60}, {100, 30}, {40, 12}} {
+	for _, sz := range [][2]int{{80, 24}, {200, 60}, {100, 30}, {40, 12}, {30, 10}} {
 		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
 		for _, showQ := range []bool{false, true} {
 			a.showQueue = showQ
@@ -187,6 +194,12 @@ func TestResizeKeepsEveryLineInsideTheWindow(t *testing.T) {
 					t.Fatalf("%dx%d: line %d is %d cells wide: %q", sz[0], sz[1], i, w, l)
 				}
 			}
+		}
+	}
+	for _, sz := range [][2]int{{0, 0}, {10, 3}, {1, 1}} {
+		a.Update(tea.WindowSizeMsg{Width: sz[0], Height: sz[1]})
+		if s := screenText(a); !strings.Contains(s, "too small") && sz[0] >= 10 {
+			t.Fatalf("%v: %q", sz, s)
 		}
 	}
 }

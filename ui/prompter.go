@@ -3,6 +3,8 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
+	"sync"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ferryhq/ferry/protocol"
@@ -12,12 +14,34 @@ import (
 // are called from connecting goroutines; they hand the question to the App
 // through a channel (read by a Cmd) and block until the dialog is answered in
 // Update, or their context ends. It is safe for concurrent use.
+//
+// Within one run it remembers passwords, passphrases and "trust once"
+// answers, so the transfer queue's extra connections to a site do not ask
+// again; one-time keyboard-interactive answers are never kept. An
+// authentication failure forgets the remembered secrets (see Forget).
 type Prompter struct {
 	reqs chan promptReq
+
+	mu      sync.Mutex
+	secrets map[string]string // kind|site|prompt → answer
+	trusted map[string]bool   // host|fingerprint accepted for this run
 }
 
 // NewPrompter makes a Prompter to pass both to the backends and to Options.
-func NewPrompter() *Prompter { return &Prompter{reqs: make(chan promptReq)} }
+func NewPrompter() *Prompter {
+	return &Prompter{reqs: make(chan promptReq), secrets: map[string]string{}, trusted: map[string]bool{}}
+}
+
+// Forget drops every remembered secret, e.g. after a login failed with one.
+func (p *Prompter) Forget() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear(p.secrets)
+}
+
+func secretKey(r protocol.SecretRequest) string {
+	return fmt.Sprintf("%d|%s|%s", r.Kind, r.Site, r.Prompt)
+}
 
 // promptReq is one question in flight; exactly one of secret and trust is
 // set. The reply channel is buffered, so Update never blocks answering.
@@ -41,18 +65,51 @@ var _ protocol.Prompter = (*Prompter)(nil)
 
 // Secret asks for a password, passphrase or keyboard-interactive answer.
 func (p *Prompter) Secret(ctx context.Context, req protocol.SecretRequest) (string, error) {
+	keep := req.Kind != protocol.SecretChallenge || !req.Echo && isPasswordPrompt(req.Prompt)
+	k := secretKey(req)
+	if keep {
+		p.mu.Lock()
+		s, ok := p.secrets[k]
+		p.mu.Unlock()
+		if ok {
+			return s, nil
+		}
+	}
 	a, err := p.ask(ctx, promptReq{secret: &req})
 	if err != nil {
 		return "", err
 	}
+	if a.err == nil && keep {
+		p.mu.Lock()
+		p.secrets[k] = a.secret
+		p.mu.Unlock()
+	}
 	return a.secret, a.err
+}
+
+// isPasswordPrompt: a keyboard-interactive "Password:" question is the
+// account password (worth remembering), unlike a one-time code.
+func isPasswordPrompt(prompt string) bool {
+	return strings.HasPrefix(strings.ToLower(strings.TrimSpace(prompt)), "password")
 }
 
 // Trust asks whether to accept an unknown host key or certificate.
 func (p *Prompter) Trust(ctx context.Context, req protocol.TrustRequest) (protocol.TrustDecision, error) {
+	k := req.Host + "|" + req.Fingerprint
+	p.mu.Lock()
+	ok := p.trusted[k]
+	p.mu.Unlock()
+	if ok {
+		return protocol.TrustOnce, nil
+	}
 	a, err := p.ask(ctx, promptReq{trust: &req})
 	if err != nil {
 		return protocol.TrustNo, err
+	}
+	if a.err == nil && a.decision != protocol.TrustNo {
+		p.mu.Lock()
+		p.trusted[k] = true
+		p.mu.Unlock()
 	}
 	return a.decision, a.err
 }

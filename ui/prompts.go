@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -34,7 +35,7 @@ func (a *App) secretDialog(r promptReq) dialog {
 	if prompt == "" {
 		prompt = "password:"
 	}
-	d := newInputDialog(heading+" — "+req.Site, sanitize(prompt)+" ", "", !req.Echo, func(a *App, v string) tea.Cmd {
+	d := newInputDialog(heading+" — "+req.Site, sanitize(strings.TrimRight(prompt, " "))+" ", "", !req.Echo, func(a *App, v string) tea.Cmd {
 		r.reply <- promptAnswer{secret: v}
 		return nil
 	})

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"path"
-	"strings"
 
 	"charm.land/bubbles/v2/progress"
-	"github.com/charmbracelet/x/ansi"
-	"github.com/ferryhq/ferry/protocol"
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
 )
 
@@ -111,7 +109,12 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 	}
 	var cmds []tea.Cmd
 	for i := range refresh {
-		if p := a.panes[i]; p.busy == "" && !p.lost && p.client != nil {
+		p := a.panes[i]
+		switch {
+		case p.lost || p.client == nil:
+		case p.busy != "":
+			p.stale = true // the listing under way may predate this file
+		default:
 			cmds = append(cmds, a.list(i, p.dir))
 		}
 	}
@@ -129,7 +132,7 @@ func (a *App) logResult(j transfer.JobInfo) {
 	}
 	a.log.add(a.now(), "= "+line)
 	if j.State == transfer.StateFailed {
-		a.status, a.statusErr = "transfer failed: "+path.Base(j.SrcPath)+": "+errText(j.Err), true
+		a.status, a.statusErr = oneLine("transfer failed: "+path.Base(j.SrcPath)+": "+errText(j.Err)), true
 	}
 }
 
@@ -336,112 +339,4 @@ func (qs *queueState) remove(id transfer.JobID) {
 	if qs.sel >= len(qs.order) {
 		qs.sel = max(len(qs.order)-1, 0)
 	}
-}
-
-// queueSummary is the always visible line: counts, totals, rate and a bar.
-func (a *App) queueSummary(w int) string {
-	t := a.queue.totals
-	if t.Jobs == 0 && len(a.queue.order) == 0 {
-		return a.th.dim.render(fit(" queue empty", w))
-	}
-	pct := 0.0
-	if t.Size > 0 {
-		pct = float64(t.Bytes) / float64(t.Size)
-	}
-	text := fmt.Sprintf(" %d active %d queued %d done", t.Active, t.Queued, t.Done)
-	if t.Failed > 0 {
-		text += fmt.Sprintf(" %d failed", t.Failed)
-	}
-	if n := len(a.queue.asking); n > 0 {
-		text += fmt.Sprintf(" %d asking", n)
-	}
-	text += fmt.Sprintf("  %s/%s %s ETA %s ", humanSize(t.Bytes), humanSize(t.Size), rate(t.Rate), eta(t.ETA))
-	barW := min(20, w-visibleWidth(text)-1)
-	if barW < 5 {
-		return fit(text, w)
-	}
-	a.queue.bar.SetWidth(barW)
-	return fit(text+a.queue.bar.ViewAs(pct), w)
-}
-
-// queuePanel lists jobs with progress bars; rows includes its title line.
-func (a *App) queuePanel(w, rows int) []string {
-	qs := &a.queue
-	out := make([]string, 0, rows)
-	title := fmt.Sprintf(" Transfers (%d) — p pause/resume · x cancel · r retry · K/J reorder · C clear", len(qs.order))
-	st := a.th.header
-	if a.qFocus {
-		st = a.th.headerFocus
-	}
-	out = append(out, st.render(fit(title, w)))
-	body := rows - 1
-	if qs.sel < qs.offset {
-		qs.offset = qs.sel
-	}
-	if qs.sel >= qs.offset+body {
-		qs.offset = qs.sel - body + 1
-	}
-	now := a.now()
-	_ = now
-	for r := 0; r < body; r++ {
-		i := qs.offset + r
-		if i >= len(qs.order) {
-			out = append(out, strings.Repeat(" ", w))
-			continue
-		}
-		j := qs.jobs[qs.order[i]]
-		line := a.jobLine(j, w)
-		if i == qs.sel && a.qFocus {
-			line = a.th.cursor.render(fit(ansi.Strip(line), w))
-		}
-		out = append(out, line)
-	}
-	return out
-}
-
-func (a *App) jobLine(j transfer.JobInfo, w int) string {
-	pct := 0.0
-	if j.Size > 0 {
-		pct = float64(j.Bytes) / float64(j.Size)
-	}
-	if j.State == transfer.StateDone {
-		pct = 1
-	}
-	state := j.State.String()
-	if j.Dir {
-		state += fmt.Sprintf(" %d/%d", j.FilesDone, j.Files)
-		if j.Walking {
-			state += "+"
-		}
-	}
-	name := path.Base(j.SrcPath)
-	if j.Dir {
-		name += "/"
-	}
-	stats := fmt.Sprintf(" %s/%s %s %s", humanSize(j.Bytes), humanSize(j.Size), rate(j.Rate), eta(j.ETA))
-	barW := 12
-	nameW := w - barW - visibleWidth(stats) - 14 - 3
-	if nameW < 8 {
-		barW, stats = 0, ""
-		nameW = w - 14 - 2
-	}
-	s := " " + fit(sanitize(name)+" → "+sanitize(j.DstSite), max(nameW, 1)) + " "
-	var stStyle style
-	switch j.State {
-	case transfer.StateFailed, transfer.StateCanceled:
-		stStyle = a.th.errStyle
-	case transfer.StateAsking:
-		stStyle = a.th.warn
-	case transfer.StateDone:
-		stStyle = a.th.ok
-	}
-	s += stStyle.render(fit(state, 14))
-	if barW > 0 {
-		a.queue.bar.SetWidth(barW)
-		s += " " + a.queue.bar.ViewAs(pct) + stats
-	}
-	if j.Err != nil && j.State == transfer.StateFailed {
-		s += " " + a.th.errStyle.render(j.Err.Error())
-	}
-	return fit(s, w)
 }

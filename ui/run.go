@@ -15,11 +15,19 @@ import (
 // the terminal when a panic escapes Update or View (or a Cmd) and the panic
 // comes back here as an error with its stack, printed after the terminal is
 // sane again.
-func Run(ctx context.Context, opts Options) (err error) {
+func Run(ctx context.Context, opts Options) error {
+	return runWith(ctx, opts, nil)
+}
+
+// runWith is Run with an extra first command, for tests.
+func runWith(ctx context.Context, opts Options, first func(*App) tea.Cmd) (err error) {
 	if os.Getenv("NO_COLOR") != "" {
 		opts.NoColor = true
 	}
 	a := New(opts)
+	if first != nil {
+		a.first = first(a)
+	}
 	defer a.Close()
 	popts := []tea.ProgramOption{tea.WithContext(ctx)}
 	if opts.Input != nil {

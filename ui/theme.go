@@ -22,7 +22,7 @@ type theme struct {
 	header, headerFocus  style
 	path                 style
 	colHeader            style
-	dir, link, file      style
+	dir, link            style
 	marked               style
 	cursor, cursorDim    style
 	newer, missing, diff style

@@ -55,6 +55,27 @@ func (a *App) layout() {
 // View draws the whole window. It only formats state.
 func (a *App) View() tea.View {
 	var content string
+	switch {
+	case a.w < minWidth || a.h < minHeight:
+		content = fit("too small", max(a.w, 1))
+	default:
+		content = a.screenContent()
+	}
+	v := tea.NewView(content)
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "ferry — " + sanitize(a.panes[0].ep.Name) + " ⇄ " + sanitize(a.panes[1].ep.Name)
+	return v
+}
+
+// The smallest window ferry draws in; 80×24 is the smallest it is made for.
+const (
+	minWidth  = 30
+	minHeight = 10
+)
+
+func (a *App) screenContent() string {
+	var content string
 	switch a.screen {
 	case screenHelp:
 		content = a.helpView()
@@ -68,11 +89,7 @@ func (a *App) View() tea.View {
 	if a.dialog != nil {
 		content = a.overlayDialog(content)
 	}
-	v := tea.NewView(content)
-	v.AltScreen = true
-	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "ferry — " + a.panes[0].ep.Name + " ⇄ " + a.panes[1].ep.Name
-	return v
+	return content
 }
 
 func (a *App) mainView() string {
@@ -112,12 +129,14 @@ func (a *App) paneLines(i, w, rows int) []string {
 	if sec == "" && p.ep.Local {
 		sec = "local"
 	}
-	secW := min(visibleWidth(sec)+2, max(w-visibleWidth(name), 0))
+	// The name keeps at least a third of the header; the security label
+	// keeps its start ("SFTP · ssh-ed25519") when it has to be cut.
+	secW := min(visibleWidth(sec)+2, max(w-min(visibleWidth(name), w/3), 0))
 	secStyle := th.secure
 	if sec != "" && !p.encrypted && !p.ep.Local {
 		secStyle = th.insecure
 	}
-	out = append(out, hs.render(fit(name, w-secW))+secStyle.render(fitLeft(sec+" ", secW)))
+	out = append(out, hs.render(fit(name, w-secW))+secStyle.render(fitLeft(fit(sec, max(secW-1, 0))+" ", secW)))
 
 	// Path line, with busy and sort state.
 	info := ""
@@ -150,7 +169,7 @@ func (a *App) paneLines(i, w, rows int) []string {
 		for r := 0; r < rows; r++ {
 			line := ""
 			if r == 1 {
-				line = th.errStyle.render(fit("  "+p.err, w))
+				line = th.errStyle.render(fit("  "+sanitize(p.err), w))
 			}
 			out = append(out, fit(line, w))
 		}
@@ -170,7 +189,7 @@ func (a *App) paneLines(i, w, rows int) []string {
 	var infoLine string
 	switch {
 	case p.err != "":
-		infoLine = th.errStyle.render(fit(" "+p.err, w))
+		infoLine = th.errStyle.render(fit(" "+sanitize(p.err), w))
 	case p.markedN > 0:
 		infoLine = th.marked.render(fit(fmt.Sprintf(" %d marked, %s", p.markedN, humanSize(p.markedSize)), w))
 	default:

@@ -50,6 +50,8 @@ type Config struct {
 	PinDir     string        // pinned certificates; default $XDG_DATA_HOME/ferry/pins
 	RootCAs    *x509.CertPool
 	Log        protocol.LogFunc
+
+	maxTLS uint16 // tests: cap the TLS version to prove TLS 1.2 resumption
 }
 
 const (

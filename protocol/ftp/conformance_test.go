@@ -3,6 +3,8 @@ package ftp
 import (
 	"context"
 	"crypto/tls"
+	"errors"
+	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -175,5 +177,61 @@ func TestProtClear(t *testing.T) {
 	}
 	if c.Encrypted() || c.Security() != "FTPS · TLS 1.3 · explicit · data unencrypted" {
 		t.Fatalf("Encrypted()=%v Security()=%q", c.Encrypted(), c.Security())
+	}
+}
+
+func TestHashAndChtimes(t *testing.T) {
+	srv := demoServer(t, ftpd.Options{})
+	c := dialT(t, siteOf(t, protocol.SchemeFTP, srv.Addr(), "alice"), Config{Password: "secret"})
+	defer c.Close()
+	ctx := context.Background()
+	w, err := c.Create(ctx, "/h.txt", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte("hello"))
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	algos := c.HashAlgorithms()
+	if len(algos) == 0 || algos[0] != "sha256" {
+		t.Fatalf("HashAlgorithms() = %v, want sha256 first", algos)
+	}
+	sum, err := c.Hash(ctx, "/h.txt", "sha256")
+	if want := "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824"; err != nil || sum != want {
+		t.Fatalf("Hash = %q, %v; want %s", sum, err, want)
+	}
+	if _, err := c.Hash(ctx, "/h.txt", "md5"); !errors.Is(err, protocol.ErrUnsupported) {
+		t.Fatalf("md5: got %v, want ErrUnsupported", err)
+	}
+	mtime := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+	if err := c.Chtimes(ctx, "/h.txt", mtime); err != nil {
+		t.Fatalf("chtimes: %v", err)
+	}
+	e, err := c.Stat(ctx, "/h.txt")
+	if err != nil || !e.ModTime.Equal(mtime) {
+		t.Fatalf("stat after chtimes: %v %v, want %v", e.ModTime, err, mtime)
+	}
+}
+
+func TestCancelledUploadLeavesSessionUsable(t *testing.T) {
+	for _, mode := range []Mode{Passive, Active} {
+		srv := demoServer(t, ftpd.Options{})
+		c := dialT(t, siteOf(t, protocol.SchemeFTP, srv.Addr(), "alice"), Config{Password: "secret", Mode: mode})
+		ctx, cancel := context.WithCancel(context.Background())
+		w, err := c.Create(ctx, "/up.bin", 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		time.AfterFunc(100*time.Millisecond, cancel)
+		_, werr := io.Copy(w, zeros{})
+		cerr := w.Close()
+		if !errors.Is(werr, context.Canceled) || !errors.Is(cerr, context.Canceled) {
+			t.Fatalf("mode %d: write %v, close %v; want context.Canceled", mode, werr, cerr)
+		}
+		if _, err := c.List(context.Background(), "/"); err != nil {
+			t.Fatalf("mode %d: session unusable after a cancelled upload: %v", mode, err)
+		}
+		c.Close()
 	}
 }

@@ -87,7 +87,7 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 	stop()
 	conn.Close()
 	if rerr != nil {
-		_ = c.abort(ctx)
+		_, _ = c.abort(ctx)
 		return nil, rerr
 	}
 	rep, err = c.ctl.final(context.WithoutCancel(ctx), "list", dir)

@@ -2,10 +2,16 @@ package ftp
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/rand"
+	"crypto/sha1"
+	"crypto/sha256"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/hex"
 	"errors"
+	"fmt"
+	"hash/crc32"
 	"os"
 	"path"
 	"testing"
@@ -34,17 +40,20 @@ type realServer struct {
 	env    string
 	scheme protocol.Scheme
 	mode   Mode
+	// resumes: the server requires data connections to resume the control
+	// connection's TLS session (vsftpd, proftpd), so DidResume is asserted.
+	// pure-ftpd issues no session tickets, which are all Go resumes from.
+	resumes bool
 }
 
 var realServers = []realServer{
-	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Passive},
-	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Active},
-	{"FERRY_TEST_VSFTPD_FTPES", protocol.SchemeFTPES, Passive},
-	{"FERRY_TEST_VSFTPD_FTPS", protocol.SchemeFTPS, Passive},
-	{"FERRY_TEST_PROFTPD", protocol.SchemeFTP, Active},
-	{"FERRY_TEST_PROFTPD", protocol.SchemeFTPES, Passive},
-	{"FERRY_TEST_PUREFTPD", protocol.SchemeFTP, Passive},
-	{"FERRY_TEST_PUREFTPD", protocol.SchemeFTPES, Passive},
+	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Passive, false},
+	{"FERRY_TEST_VSFTPD", protocol.SchemeFTP, Active, false},
+	{"FERRY_TEST_VSFTPD_FTPES", protocol.SchemeFTPES, Passive, true},
+	{"FERRY_TEST_VSFTPD_FTPS", protocol.SchemeFTPS, Passive, true},
+	{"FERRY_TEST_PROFTPD", protocol.SchemeFTP, Active, false},
+	{"FERRY_TEST_PROFTPD", protocol.SchemeFTPES, Passive, true},
+	{"FERRY_TEST_PUREFTPD", protocol.SchemeFTPES, Passive, false},
 }
 
 func requireReal(t testing.TB, env string) string {
@@ -76,6 +85,10 @@ func realConfig(t testing.TB, mode Mode) Config {
 	return cfg
 }
 
+// TestRealServers runs the conformance suite against every real server
+// that is set, the servers in parallel. Logins are slow on real servers
+// (PAM hashes the password), so each run makes one scratch directory and
+// removes it once at the end, and each suite test logs in once.
 func TestRealServers(t *testing.T) {
 	for _, rs := range realServers {
 		name := rs.env + "/" + string(rs.scheme)
@@ -84,43 +97,54 @@ func TestRealServers(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			addr := requireReal(t, rs.env)
+			t.Parallel()
 			user := os.Getenv("FERRY_TEST_FTP_USER")
-			dir := os.Getenv("FERRY_TEST_FTP_DIR")
 			rodir := os.Getenv("FERRY_TEST_FTP_RODIR")
 			if rodir == "" {
 				rodir = "/"
 			}
 			site := siteOf(t, rs.scheme, addr, user)
 			connect := func(t *testing.T) *Client { return dialT(t, site, realConfig(t, rs.mode)) }
+			admin := connect(t)
+			defer admin.Close()
+			run := scratchDir(t, admin, os.Getenv("FERRY_TEST_FTP_DIR"))
+			defer func() {
+				if err := removeAll(context.Background(), admin, run); err != nil {
+					t.Errorf("clean %s: %v", run, err)
+				}
+			}()
 			protocoltest.Run(t, protocoltest.Harness{
 				StreamSize: 16 << 20,
 				New: func(t *testing.T) (protocol.Client, string) {
 					c := connect(t)
-					scratch := scratchDir(t, c, dir)
-					t.Cleanup(func() {
-						cc := connect(t)
-						defer cc.Close()
-						if err := removeAll(context.Background(), cc, scratch); err != nil {
-							t.Logf("clean %s: %v", scratch, err)
-						}
-					})
-					return c, scratch
+					return c, scratchDir(t, c, run)
 				},
 				Denied: func(t *testing.T) (protocol.Client, string) {
 					return connect(t), rodir
 				},
 			})
-			if rs.scheme != protocol.SchemeFTP {
-				t.Run("data connections resume the TLS session", func(t *testing.T) {
-					c := connect(t)
+			if rs.scheme == protocol.SchemeFTP {
+				return
+			}
+			for _, max := range []uint16{0, tls.VersionTLS12} {
+				name := "data connections resume the TLS session"
+				if max != 0 {
+					name += " under TLS 1.2"
+				}
+				t.Run(name, func(t *testing.T) {
+					cfg := realConfig(t, rs.mode)
+					cfg.maxTLS = max
+					c := dialT(t, site, cfg)
 					defer c.Close()
-					scratch := scratchDir(t, c, dir)
-					defer removeAll(context.Background(), c, scratch)
-					if err := roundTripAt(c, scratch); err != nil {
+					if err := roundTripAt(c, run); err != nil {
 						t.Fatal(err)
 					}
-					if !c.lastDataResumed() {
+					switch {
+					case c.lastDataResumed():
+					case rs.resumes:
 						t.Fatal("the data connection did not resume the control connection's TLS session")
+					default:
+						t.Logf("%s does not offer TLS session resumption; the transfer worked without it", rs.env)
 					}
 				})
 			}
@@ -200,5 +224,56 @@ func TestRealServerListsDotFiles(t *testing.T) {
 	}
 	if len(entries) != 1 || entries[0].Name != ".hidden" {
 		t.Fatalf("list %s: %+v, want .hidden", scratch, entries)
+	}
+}
+
+// TestRealServerExtras checks the optional abilities on every real server:
+// Chtimes (MFMT, or vsftpd's two-argument MDTM) and Hash where offered.
+func TestRealServerExtras(t *testing.T) {
+	data := []byte("ferry hash check\n")
+	want := map[string]string{}
+	{
+		s := sha256.Sum256(data)
+		want["sha256"] = hex.EncodeToString(s[:])
+		m := md5.Sum(data)
+		want["md5"] = hex.EncodeToString(m[:])
+		s1 := sha1.Sum(data)
+		want["sha1"] = hex.EncodeToString(s1[:])
+		want["crc32"] = fmt.Sprintf("%08x", crc32.ChecksumIEEE(data))
+	}
+	for _, env := range []string{"FERRY_TEST_VSFTPD", "FERRY_TEST_PROFTPD", "FERRY_TEST_PUREFTPD"} {
+		t.Run(env, func(t *testing.T) {
+			addr := requireReal(t, env)
+			c := dialT(t, siteOf(t, protocol.SchemeFTP, addr, os.Getenv("FERRY_TEST_FTP_USER")), realConfig(t, Passive))
+			defer c.Close()
+			ctx := context.Background()
+			scratch := scratchDir(t, c, os.Getenv("FERRY_TEST_FTP_DIR"))
+			defer removeAll(ctx, c, scratch)
+			p := path.Join(scratch, "x.txt")
+			w, err := c.Create(ctx, p, 0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.Write(data)
+			if err := w.Close(); err != nil {
+				t.Fatal(err)
+			}
+			mtime := time.Date(2001, 2, 3, 4, 5, 6, 0, time.UTC)
+			if err := c.Chtimes(ctx, p, mtime); err != nil {
+				t.Fatalf("chtimes: %v", err)
+			}
+			if e, err := c.Stat(ctx, p); err != nil || !e.ModTime.Equal(mtime) {
+				t.Fatalf("stat after chtimes: %v, %v; want %v", e.ModTime, err, mtime)
+			}
+			for _, algo := range c.HashAlgorithms() {
+				got, err := c.Hash(ctx, p, algo)
+				if err != nil {
+					t.Errorf("hash %s: %v", algo, err)
+				} else if w, ok := want[algo]; ok && got != w {
+					t.Errorf("hash %s = %s, want %s", algo, got, w)
+				}
+			}
+			t.Logf("%s hashes: %v", env, c.HashAlgorithms())
+		})
 	}
 }

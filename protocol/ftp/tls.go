@@ -79,6 +79,7 @@ func newTLSState(host, site string, cfg Config, log func(string, ...any)) *tlsSt
 		cfg: &tls.Config{
 			ServerName:         host,
 			MinVersion:         tls.VersionTLS12,
+			MaxVersion:         cfg.maxTLS,
 			InsecureSkipVerify: true, // verified in verify, with pins and the Prompter
 			ClientSessionCache: tls.NewLRUClientSessionCache(16),
 		},

@@ -2,7 +2,6 @@ package ftp
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -269,7 +268,7 @@ func (r *retrReader) Close() error {
 		return r.err // finish ran and failed
 	}
 	r.conn.Close()
-	aerr := r.c.abort(r.ctx)
+	_, aerr := r.c.abort(r.ctx)
 	r.c.release()
 	if r.err != nil && !errors.Is(r.err, io.EOF) {
 		return r.err
@@ -293,196 +292,30 @@ func (c *Client) release() {
 // Servers answer ABOR with one or two replies (426 for the transfer, then
 // 226/225; or only 226 when the transfer had ended), so a NOOP follows and
 // everything up to its 200 is read: that brings the control connection back
-// in step whatever the server did.
-func (c *Client) abort(ctx context.Context) error {
+// in step whatever the server did. It returns the first failure reply seen,
+// which explains a failed upload ("552 Quota exceeded").
+func (c *Client) abort(ctx context.Context) (Reply, error) {
 	actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.Timeout)
 	defer cancel()
 	if err := c.ctl.send(actx, "abort", "", "ABOR"); err != nil {
-		return err
+		return Reply{}, err
 	}
 	if err := c.ctl.send(actx, "abort", "", "NOOP"); err != nil {
-		return err
+		return Reply{}, err
 	}
+	var failure Reply
 	for i := 0; i < 5; i++ {
 		rep, err := c.ctl.read(actx, "abort", "")
 		if err != nil {
-			return err
+			return failure, err
 		}
 		if rep.Code == 200 {
-			return nil
+			return failure, nil
+		}
+		if failure.Code == 0 && rep.Class() >= 4 {
+			failure = rep
 		}
 	}
 	c.ctl.broken = protocol.NewError("abort", "", protocol.ErrProtocol, "", errors.New("server out of step after ABOR"))
-	return c.ctl.broken
-}
-
-// Create writes p from offset: 0 truncates; > 0 resumes with REST+STOR
-// where the server offers REST STREAM, else with APPE.
-func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCloser, error) {
-	if err := c.begin("create", p); err != nil {
-		return nil, err
-	}
-	defer c.mu.Unlock()
-	ap := c.abs(p)
-	arg, err := c.ctl.pathArg("create", ap)
-	if err != nil {
-		return nil, err
-	}
-	ascii := c.xfer == protocol.TypeASCII
-	if ascii && offset > 0 {
-		return nil, protocol.NewError("create", ap, protocol.ErrUnsupported, "", errors.New("resume needs binary mode"))
-	}
-	t := byte('I')
-	if ascii {
-		t = 'A'
-	}
-	if err := c.setType(ctx, t); err != nil {
-		return nil, err
-	}
-	cmd, rest := "STOR "+arg, int64(0)
-	if offset > 0 {
-		if c.has("REST") {
-			rest = offset
-		} else {
-			cmd = "APPE " + arg
-		}
-	}
-	conn, _, err := c.startTransfer(ctx, "create", ap, cmd, rest)
-	if err != nil {
-		return nil, err
-	}
-	c.busy = true
-	w := &storWriter{c: c, ctx: ctx, conn: conn, p: ap}
-	w.stop = context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
-	if ascii {
-		return &asciiWriter{toCRLF: newToCRLF(w), w: w}, nil
-	}
-	return w, nil
-}
-
-// storWriter is the data side of STOR/APPE. Close delivers the end of the
-// file and waits for the server's verdict.
-type storWriter struct {
-	c      *Client
-	ctx    context.Context
-	conn   net.Conn
-	stop   func() bool
-	p      string
-	err    error
-	closed bool
-}
-
-func (w *storWriter) Write(b []byte) (int, error) {
-	if w.err != nil {
-		return 0, w.err
-	}
-	if err := w.ctx.Err(); err != nil {
-		w.err = protocol.NewError("write", w.p, nil, "", err)
-		return 0, w.err
-	}
-	_ = w.conn.SetWriteDeadline(time.Now().Add(w.c.cfg.Timeout))
-	n, err := w.conn.Write(b)
-	if err != nil {
-		if w.ctx.Err() != nil {
-			err = w.ctx.Err()
-		}
-		w.err = netError("write", w.p, err)
-	}
-	return n, w.err
-}
-
-// ReadFrom copies with one large buffer.
-func (w *storWriter) ReadFrom(r io.Reader) (int64, error) {
-	buf := make([]byte, bufSize)
-	var total int64
-	for {
-		k, err := r.Read(buf)
-		if k > 0 {
-			m, werr := w.Write(buf[:k])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
-
-func (w *storWriter) Close() error {
-	if w.closed {
-		return w.err
-	}
-	w.closed = true
-	w.stop()
-	if w.err != nil || w.ctx.Err() != nil {
-		// A failed or cancelled upload must not look complete to the
-		// server: abort before closing the data connection.
-		if w.err == nil {
-			w.err = protocol.NewError("write", w.p, nil, "", w.ctx.Err())
-		}
-		aerr := w.c.abortUpload(w.ctx, w.conn)
-		if aerr != nil && !errors.Is(w.err, protocol.ErrTransient) {
-			return errors.Join(w.err, aerr)
-		}
-		return w.err
-	}
-	if err := closeUpload(w.conn, w.c.cfg.Timeout); err != nil {
-		w.err = netError("write", w.p, err)
-		_ = w.c.abort(w.ctx)
-		w.c.release()
-		return w.err
-	}
-	rep, err := w.c.ctl.final(context.WithoutCancel(w.ctx), "write", w.p)
-	w.c.release()
-	if err != nil {
-		w.err = err
-		return err
-	}
-	if rep.Code != 226 && rep.Code != 250 {
-		w.err = replyError("write", w.p, rep)
-	}
-	return w.err
-}
-
-func (c *Client) abortUpload(ctx context.Context, conn net.Conn) error {
-	// Reset rather than close, so the server sees an error, not an EOF.
-	raw := conn
-	if tc, ok := conn.(interface{ NetConn() net.Conn }); ok {
-		raw = tc.NetConn()
-	}
-	if tc, ok := raw.(*net.TCPConn); ok {
-		_ = tc.SetLinger(0)
-	}
-	conn.Close()
-	err := c.abort(ctx)
-	c.release()
-	return err
-}
-
-// closeUpload ends an upload's data connection so that the server reads a
-// clean end of file. Over TLS that takes care: a TLS 1.3 server sends
-// session tickets on the data connection, and closing a socket with unread
-// bytes makes the kernel send a reset, which vsftpd reports as "426 Failure
-// reading network stream". So: close_notify, half-close, read until the
-// server closes its side, then close.
-func closeUpload(conn net.Conn, timeout time.Duration) error {
-	tc, ok := conn.(*tls.Conn)
-	if !ok {
-		return conn.Close()
-	}
-	_ = tc.SetDeadline(time.Now().Add(timeout))
-	if err := tc.CloseWrite(); err != nil {
-		tc.Close()
-		return err
-	}
-	if raw, ok := tc.NetConn().(*net.TCPConn); ok {
-		_ = raw.CloseWrite()
-	}
-	_, _ = io.Copy(io.Discard, tc)
-	return tc.Close()
+	return failure, c.ctl.broken
 }

@@ -266,4 +266,3 @@ func TestKeepAliveDropsDeadLink(t *testing.T) {
 		t.Errorf("dead link noticed after %v", d)
 	}
 }
-

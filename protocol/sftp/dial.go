@@ -151,7 +151,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 			return nil, nil, protocol.NewError("connect", addr, protocol.ErrTransient,
 				fmt.Sprintf("no SSH handshake within %s", timeout), err)
 		}
-		kind, _ := classify(err)
+		_, kind := classify(err)
 		// The ssh package reports a refused login in several ways (no
 		// methods left, or a method refused before it began); any failure
 		// after the host key passed that is not a dropped link is a login

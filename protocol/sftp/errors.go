@@ -25,49 +25,49 @@ func mapErr(op, p string, err error) error {
 	if errors.As(err, &pe) {
 		return err
 	}
-	kind, server := classify(err)
+	server, kind := classify(err)
 	return &protocol.Error{Op: op, Path: p, Server: server, Kind: kind, Err: err}
 }
 
 // classify finds the sentinel for err and the server's words, if any.
-func classify(err error) (kind error, server string) {
+func classify(err error) (server string, kind error) {
 	var se *sftp.StatusError
 	if errors.As(err, &se) {
 		server = statusText(se)
 		switch se.FxCode() {
 		case sftp.ErrSSHFxNoSuchFile:
-			return protocol.ErrNotExist, server
+			return server, protocol.ErrNotExist
 		case sftp.ErrSSHFxPermissionDenied:
-			return protocol.ErrPermission, server
+			return server, protocol.ErrPermission
 		case sftp.ErrSSHFxOpUnsupported:
-			return protocol.ErrUnsupported, server
+			return server, protocol.ErrUnsupported
 		case sftp.ErrSSHFxConnectionLost, sftp.ErrSSHFxNoConnection:
-			return protocol.ErrTransient, server
+			return server, protocol.ErrTransient
 		}
-		return kindFromText(server), server
+		return server, kindFromText(server)
 	}
 	switch {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return nil, ""
+		return "", nil
 	case errors.Is(err, fs.ErrNotExist):
-		return protocol.ErrNotExist, ""
+		return "", protocol.ErrNotExist
 	case errors.Is(err, fs.ErrPermission):
-		return protocol.ErrPermission, ""
+		return "", protocol.ErrPermission
 	case errors.Is(err, fs.ErrExist):
-		return protocol.ErrExist, ""
+		return "", protocol.ErrExist
 	case errors.Is(err, syscall.ENOSPC):
-		return protocol.ErrNoSpace, ""
+		return "", protocol.ErrNoSpace
 	case errors.Is(err, sftp.ErrSSHFxConnectionLost),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
 		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE):
-		return protocol.ErrTransient, ""
+		return "", protocol.ErrTransient
 	}
 	var ne net.Error
 	if errors.As(err, &ne) {
-		return protocol.ErrTransient, ""
+		return "", protocol.ErrTransient
 	}
-	return kindFromText(err.Error()), ""
+	return "", kindFromText(err.Error())
 }
 
 // kindFromText reads the sentinel from a generic failure's message, since

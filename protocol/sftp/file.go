@@ -270,7 +270,7 @@ func (r *ctxReader) Read(b []byte) (int, error) {
 func (w *writer) readFrom(r io.Reader) (int64, error) {
 	release := w.c.guard(w.ctx)
 	defer release()
-	n, err := w.f.ReadFromWithConcurrency(&ctxReader{ctx: w.ctx, r: r}, maxRequests)
+	n, err := w.f.ReadFromWithConcurrency(&ctxReader{ctx: w.ctx, r: r}, w.c.writeRequests)
 	if err != nil {
 		if w.ctx.Err() != nil {
 			err = w.ctx.Err()

@@ -219,3 +219,35 @@ func startAgentRaw(t *testing.T, raw any) {
 	}
 	serveAgent(t, keyring)
 }
+
+func TestOpenSSHErrorsAndSecurity(t *testing.T) {
+	e := realSSHD(t)
+	ctx := context.Background()
+	c := e.dialKey(t, e.key, "")
+	defer c.Close()
+	if want := "SFTP · ssh-ed25519 · "; !strings.HasPrefix(c.Security(), want) {
+		t.Errorf("Security() = %q, want prefix %q", c.Security(), want)
+	}
+	t.Logf("security: %s", c.Security())
+	dir := e.scratch(t, c)
+	if err := c.Mkdir(ctx, dir+"/d"); err != nil {
+		t.Fatal(err)
+	}
+	w, err := c.Create(ctx, dir+"/d/f", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Close()
+	if err := c.RemoveDir(ctx, dir+"/d"); !errors.Is(err, protocol.ErrNotEmpty) {
+		t.Errorf("rmdir of a non-empty directory: got %v, want ErrNotEmpty", err)
+	}
+	if err := c.Mkdir(ctx, dir+"/d"); !errors.Is(err, protocol.ErrExist) {
+		t.Errorf("mkdir of an existing directory: got %v, want ErrExist", err)
+	}
+	if _, err := c.Open(ctx, dir+"/missing", 0); !errors.Is(err, protocol.ErrNotExist) {
+		t.Errorf("open of a missing file: got %v, want ErrNotExist", err)
+	}
+	if err := c.Rename(ctx, dir+"/d/f", dir+"/g"); err != nil {
+		t.Errorf("rename: %v", err)
+	}
+}
