@@ -290,7 +290,7 @@ ftpd_pureftpd() {
 ftpd_start() {
 	local user=ferryftp base home pasv port
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get install -y -qq -o DPkg::Lock::Timeout=300 vsftpd curl lftp openssl python3 >/dev/null || { echo "apt-get install vsftpd failed" >&2; return 1; }
+	apt-get install -y -qq -o DPkg::Lock::Timeout=300 vsftpd curl openssl python3 >/dev/null || { echo "apt-get install vsftpd failed" >&2; return 1; }
 
 	base=$(mktemp -d /tmp/ferry-ftpd.XXXXXX) || return 1
 	chmod 755 "$base"

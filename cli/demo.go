@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/ferryhq/ferry/bookmarks"
 	"github.com/ferryhq/ferry/config"
 	"github.com/ferryhq/ferry/demo"
 	"github.com/ferryhq/ferry/ui"
@@ -40,6 +41,9 @@ func runDemo(ctx context.Context, e *env, cf connFlags) int {
 	if err != nil {
 		return e.errorf(exitUsage, "%v", err)
 	}
+	if err := saveDemoBookmarks(ctx, conn, sb); err != nil {
+		return e.errorf(exitFailed, "demo: %v", err)
+	}
 	s := newTUISession(conn, config.Default())
 	right, err := s.endpointFor(sb.SFTPURL())
 	if err != nil {
@@ -49,4 +53,25 @@ func runDemo(ctx context.Context, e *env, cf connFlags) int {
 	banner := fmt.Sprintf("ferry demo · sandbox %s · SFTP %s · FTPS %s · user/password demo/demo · F10 or q quits",
 		sb.Dir, sb.SFTPAddr, sb.FTPAddr)
 	return s.run(ctx, &de, ui.Options{Left: s.localEndpoint(sb.LocalDir), Right: right, Banner: banner})
+}
+
+// saveDemoBookmarks lists both demo sites in the sandbox's own bookmark
+// file, so the site manager has something to show.
+func saveDemoBookmarks(ctx context.Context, conn *connector, sb *demo.Sandbox) error {
+	r, err := conn.addressResolver()
+	if err != nil {
+		return err
+	}
+	for name, url := range map[string]string{"demo-sftp": sb.SFTPURL(), "demo-ftps": sb.FTPURL()} {
+		site, _, err := bookmarks.FromURL(name, url)
+		if err != nil {
+			return err
+		}
+		site.Folder = "Demo"
+		site.Notes = "built-in demo server, password demo"
+		if err := r.store.Put(ctx, site); err != nil {
+			return err
+		}
+	}
+	return nil
 }

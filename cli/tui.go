@@ -103,6 +103,7 @@ func (s *tuiSession) run(ctx context.Context, e *env, opts ui.Options) int {
 	opts.Prompter = s.prompter
 	opts.Log = s.log
 	opts.Connect = func(ctx context.Context, addr string) (ui.Endpoint, error) { return s.endpointFor(addr) }
+	opts.Bookmarks = siteList{conn: s.conn}
 	opts.Keys = s.cfg.Keymap
 	opts.NoColor = opts.NoColor || s.cfg.Theme == "no-color" || e.getenv("NO_COLOR") != ""
 	opts.Editor = s.cfg.Editor

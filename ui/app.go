@@ -135,8 +135,10 @@ func (a *App) Init() tea.Cmd {
 			cmds = append(cmds, c)
 		}
 	}
-	if a.opts.Queue != nil {
-		cmds = append(cmds, waitQueue(a.ctx, a.opts.Queue.Events()))
+	if q := a.opts.Queue; q != nil {
+		// Jobs saved by an earlier run show up at once, not at their first
+		// event.
+		cmds = append(cmds, waitQueue(a.ctx, q.Events()), func() tea.Msg { return queueSeedMsg(q.Jobs()) })
 	}
 	return tea.Batch(cmds...)
 }
@@ -271,6 +273,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := a.onQueueEvent(transfer.Event(msg))
 		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
 	case queueClosedMsg:
+		return a, nil
+	case queueSeedMsg:
+		a.seedQueue(msg)
 		return a, nil
 	case queueOpMsg:
 		if msg.err != nil {

@@ -242,3 +242,22 @@ func TestQuitAsksWhileTransfersRun(t *testing.T) {
 }
 
 var _ = context.Background
+
+func TestSavedJobsShowAtStart(t *testing.T) {
+	left, right := t.TempDir(), t.TempDir()
+	writeFiles(t, left, map[string]string{"f": "data"})
+	q := newQueue(t)
+	src, dst := localEndpoint("l", left).transferEndpoint(), localEndpoint("r", right).transferEndpoint()
+	if _, err := q.Add(transfer.Spec{Src: src, SrcPath: left + "/f", Dst: dst, DstPath: right + "/f"}); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := q.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	a := newTestApp(t, left, right, func(o *Options) { o.Queue = q })
+	a.Update(queueSeedMsg(q.Jobs()))
+	press(t, a, "t")
+	mustContain(t, a, "Transfers (1)", "f → ")
+}

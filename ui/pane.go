@@ -327,13 +327,13 @@ func (p *pane) selection() []protocol.Entry {
 	if p.markedN > 0 {
 		out := make([]protocol.Entry, 0, p.markedN)
 		for i := range p.items {
-			if p.items[i].marked {
+			if p.items[i].marked && p.items[i].e.Name != "" {
 				out = append(out, p.items[i].e)
 			}
 		}
 		return out
 	}
-	if it := p.current(); it != nil {
+	if it := p.current(); it != nil && it.e.Name != "" {
 		return []protocol.Entry{it.e}
 	}
 	return nil

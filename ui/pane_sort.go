@@ -21,6 +21,9 @@ func prepare(entries []protocol.Entry, mode sortMode, desc bool) listing {
 	items := make([]item, len(entries))
 	for i, e := range entries {
 		n := sanitize(e.Name)
+		if e.Name == "" && e.Raw != "" {
+			n = sanitize(e.Raw) // a listing line the backend could not parse
+		}
 		items[i] = item{e: e, name: n, lower: strings.ToLower(n)}
 	}
 	sortItems(items, mode, desc)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/protocol"
 )
 
 func TestListingShowsDirsFirstWithColumnsAndParent(t *testing.T) {
@@ -201,5 +202,20 @@ func TestResizeKeepsEveryLineInsideTheWindow(t *testing.T) {
 		if s := screenText(a); !strings.Contains(s, "too small") && sz[0] >= 10 {
 			t.Fatalf("%v: %q", sz, s)
 		}
+	}
+}
+
+func TestUnparsedListingLinesAreShownNotActedOn(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	p := a.panes[0]
+	p.setListing(p.dir, []protocol.Entry{{Name: "ok.txt", Size: 1}, {Raw: "weird line from a server"}})
+	mustContain(t, a, "weird line from a server", "ok.txt")
+	p.selectName("ok.txt")
+	press(t, a, "G")
+	if it := p.current(); it == nil || it.e.Name != "" {
+		t.Fatal("cursor not on the raw line")
+	}
+	if sel := p.selection(); len(sel) != 0 {
+		t.Fatalf("a raw line is selectable: %v", sel)
 	}
 }

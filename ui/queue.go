@@ -36,6 +36,7 @@ func newQueueState() queueState {
 type (
 	queueEventMsg  transfer.Event
 	queueClosedMsg struct{}
+	queueSeedMsg   []transfer.JobInfo
 	queueOpMsg     struct {
 		text string
 		err  error
@@ -338,5 +339,20 @@ func (qs *queueState) remove(id transfer.JobID) {
 	}
 	if qs.sel >= len(qs.order) {
 		qs.sel = max(len(qs.order)-1, 0)
+	}
+}
+
+// seedQueue adds the jobs the queue already held when the App started.
+func (a *App) seedQueue(jobs []transfer.JobInfo) {
+	qs := &a.queue
+	for _, j := range jobs {
+		if _, seen := qs.jobs[j.ID]; seen {
+			continue
+		}
+		qs.order = append(qs.order, j.ID)
+		qs.jobs[j.ID] = j
+		if j.State == transfer.StateAsking && j.Conflict != nil {
+			qs.asking[j.ID] = j
+		}
 	}
 }
