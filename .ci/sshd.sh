@@ -25,11 +25,16 @@ sshd_start() {
 	if ! id "$user" >/dev/null 2>&1; then
 		useradd --create-home --shell /bin/bash "$user" || return 1
 	fi
-	local password passphrase
-	password="ferry-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+	# The password is random but kept (root only), so that servers started
+	# side by side by concurrent runs do not change it under each other.
+	local password passphrase secret=/var/lib/ferry-sshd/password
+	if [ ! -s "$secret" ]; then
+		install -d -m 700 /var/lib/ferry-sshd
+		(umask 077 && od -An -N12 -tx1 /dev/urandom | tr -d ' \n' | sed 's/^/ferry-/' >"$secret")
+		echo "$user:$(cat "$secret")" | chpasswd || return 1
+	fi
+	password=$(cat "$secret")
 	passphrase="pass-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-	echo "$user:$password" | chpasswd || return 1
-	passwd -u "$user" >/dev/null 2>&1 || true
 
 	mkdir -p "$base/keys" "$base/host" || return 1
 	ssh-keygen -q -t ed25519 -N '' -C ferrytest -f "$base/keys/id_ed25519" || return 1
@@ -37,12 +42,10 @@ sshd_start() {
 	ssh-keygen -q -t ed25519 -N '' -f "$base/host/ssh_host_ed25519_key" || return 1
 	ssh-keygen -q -t rsa -b 3072 -N '' -f "$base/host/ssh_host_rsa_key" || return 1
 
-	local home
-	home=$(getent passwd "$user" | cut -d: -f6)
-	install -d -m 700 -o "$user" -g "$user" "$home/.ssh"
-	cat "$base/keys/id_ed25519.pub" "$base/keys/id_ed25519_enc.pub" >"$home/.ssh/authorized_keys"
-	chown "$user:$user" "$home/.ssh/authorized_keys"
-	chmod 600 "$home/.ssh/authorized_keys"
+	# Keys are authorized in this server's own file, not in the user's home,
+	# so concurrent servers each accept their own keys.
+	cat "$base/keys/id_ed25519.pub" "$base/keys/id_ed25519_enc.pub" >"$base/authorized_keys"
+	chmod 644 "$base/authorized_keys"
 	install -d -m 755 -o "$user" -g "$user" "$base/data"
 	install -d -m 755 -o root -g root "$base/denied"
 
@@ -60,13 +63,14 @@ ListenAddress 127.0.0.1:$port
 HostKey $base/host/ssh_host_ed25519_key
 HostKey $base/host/ssh_host_rsa_key
 PidFile $base/sshd.pid
-AuthorizedKeysFile .ssh/authorized_keys
+AuthorizedKeysFile $base/authorized_keys
 PubkeyAuthentication yes
 PasswordAuthentication yes
 KbdInteractiveAuthentication yes
 PermitRootLogin no
 UsePAM no
-StrictModes yes
+# The files live under /tmp, which StrictModes would reject.
+StrictModes no
 AllowUsers $user
 Subsystem sftp internal-sftp
 LogLevel VERBOSE

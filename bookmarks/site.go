@@ -132,7 +132,7 @@ type TransferOptions struct {
 }
 
 // ConflictPolicies are the accepted values of a conflict policy.
-var ConflictPolicies = []string{"ask", "overwrite", "skip", "resume", "rename", "overwrite-if-newer"}
+var ConflictPolicies = []string{"ask", "overwrite", "skip", "resume", "rename", "newer", "size-differs"}
 
 // TLS reports how an FTP site uses TLS, from its protocol.
 func (s Site) TLS() TLSMode {

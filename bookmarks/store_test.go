@@ -87,7 +87,7 @@ func fullSite() Site {
 			ASCIIExtensions: []string{"txt", "html"},
 			Encoding:        "latin1",
 		},
-		Transfer: TransferOptions{Parallel: 4, RateLimit: "2M", Conflict: "overwrite-if-newer"},
+		Transfer: TransferOptions{Parallel: 4, RateLimit: "2M", Conflict: "newer"},
 		Notes:    "call ops before\ndeploying \"big\" changes",
 		Source:   SourceBookmark,
 	}

@@ -25,7 +25,7 @@ type Config struct {
 	// Workers is how many transfers run at once (1-64).
 	Workers int `toml:"workers"`
 	// Conflict settles a target that exists: ask, overwrite, skip, resume,
-	// rename or overwrite-if-newer.
+	// rename, newer or size-differs (see transfer.ParsePolicy).
 	Conflict string `toml:"conflict"`
 	// Trust handles unknown host keys and certificates: ask, accept-new or
 	// strict. Empty means ask on a terminal and strict without one.

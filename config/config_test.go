@@ -37,7 +37,7 @@ func TestExampleLoadsCleanly(t *testing.T) {
 
 func TestEverySettingIsRead(t *testing.T) {
 	data := `workers = 8
-conflict = "overwrite-if-newer"
+conflict = "newer"
 trust = "accept-new"
 theme = "no-color"
 editor = "nvim"
@@ -58,7 +58,7 @@ copy = ["f5", "c"]
 	}
 	five := 5
 	want := Config{
-		Workers: 8, Conflict: "overwrite-if-newer", Trust: "accept-new", Theme: "no-color",
+		Workers: 8, Conflict: "newer", Trust: "accept-new", Theme: "no-color",
 		Editor: "nvim", Pager: "less -R", Secrets: "file", RecentSites: &five,
 		Keymap: map[string][]string{"copy": {"f5", "c"}},
 		FTP:    bookmarks.FTPOptions{Mode: bookmarks.FTPActive, Type: bookmarks.TransferAuto, ASCIIExtensions: []string{"txt"}, Encoding: "cp1251"},

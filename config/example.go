@@ -7,8 +7,9 @@ const Example = `# ~/.config/ferry/config.toml — every setting is optional.
 # Transfers running at once (1-64).
 workers = 4
 
-# A target that exists: ask, overwrite, skip, resume, rename,
-# overwrite-if-newer. A bookmark's own policy wins.
+# A target that exists: ask, overwrite, skip, resume, rename, newer
+# (overwrite if the source is newer) or size-differs. A bookmark's own
+# policy wins.
 conflict = "ask"
 
 # Unknown host keys and certificates: ask, accept-new or strict.

@@ -196,7 +196,7 @@ type Options struct {
 	// while still appending to transfer.log.
 	Ephemeral bool
 	// Log receives one line per notable engine event (refused names,
-	// retries, failures); may be nil. It must not call back into the Queue.
+	// retries, failures), in order, from a goroutine of its own; may be nil.
 	Log func(line string)
 	// Resolve finds endpoints for jobs reloaded from queue.json.
 	Resolve EndpointResolver

@@ -53,6 +53,8 @@ type engine struct {
 	logs      []string
 	saveDirty bool
 	tlog      *transferLog
+	logCh     chan string   // lines for Options.Log
+	logDone   chan struct{} // closed when the logger has delivered them all
 	// minSegment is the smallest segment a segmented download uses.
 	minSegment int64
 	// closeGrace is how long a stopped copy waits for the backend to notice
@@ -95,6 +97,10 @@ func newEngine(opts Options) (*engine, error) {
 		dirty:      map[JobID]*job{},
 		minSegment: 1 << 20,
 		closeGrace: 10 * time.Second,
+	}
+	if opts.Log != nil {
+		e.logCh, e.logDone = make(chan string, 1000), make(chan struct{})
+		go e.logger(e.logCh, e.logDone)
 	}
 	e.bufs.New = func() any { b := make([]byte, copyBuffer); return &b }
 	e.cond = sync.NewCond(&e.mu)
@@ -180,14 +186,25 @@ func (e *engine) logf(format string, args ...any) {
 	e.logLocked(fmt.Sprintf(format, args...))
 }
 
-// logLocked is logf for callers holding e.mu. Options.Log runs under the
-// lock, which is why it must not call back into the Queue.
+// logLocked is logf for callers holding e.mu. Options.Log gets the line
+// from its own goroutine, so it may call back into the Queue; should it fall
+// a thousand lines behind, lines are dropped rather than stall transfers.
 func (e *engine) logLocked(line string) {
-	if e.opts.Log != nil {
-		e.opts.Log(line)
+	if e.logCh != nil {
+		select {
+		case e.logCh <- line:
+		default:
+		}
 	}
 	if e.evOn && len(e.logs) < 1000 {
 		e.logs = append(e.logs, line)
+	}
+}
+
+func (e *engine) logger(lines <-chan string, done chan<- struct{}) {
+	defer close(done)
+	for line := range lines {
+		e.opts.Log(line)
 	}
 }
 
@@ -774,6 +791,13 @@ func (e *engine) close() error {
 		if cerr := e.tlog.close(); err == nil {
 			err = cerr
 		}
+	}
+	if e.logCh != nil {
+		e.mu.Lock()
+		close(e.logCh)
+		e.logCh = nil
+		e.mu.Unlock()
+		<-e.logDone
 	}
 	// The last changes, so a watcher sees every job's final state; nobody
 	// reading within a second forfeits it.

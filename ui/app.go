@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/local"
 	"github.com/ferryhq/ferry/transfer"
 )
 
@@ -96,6 +97,11 @@ func New(opts Options) *App {
 	a.log = newLogView()
 	a.queue = newQueueState()
 	for i, ep := range [2]Endpoint{opts.Left, opts.Right} {
+		if ep.Local && ep.Dial == nil {
+			// The local filesystem needs no connection; the queue still
+			// wants its own Client.
+			ep.Dial = func(context.Context) (protocol.Client, error) { return local.New(), nil }
+		}
 		a.panes[i] = newPane(ep)
 		a.panes[i].hidden = opts.ShowHidden
 		a.io[i] = &paneIO{}

@@ -211,6 +211,15 @@ func (a *App) onSiteConnected(msg connectSiteMsg) tea.Cmd {
 		cmds = append(cmds, func() tea.Msg { _ = old.Close(); return nil })
 	}
 	cmds = append(cmds, a.connect(msg.pane))
+	if rr, ok := a.opts.Bookmarks.(RecentRecorder); ok {
+		ctx, addr := a.ctx, msg.addr
+		cmds = append(cmds, func() tea.Msg {
+			if err := rr.AddRecent(ctx, addr); err != nil {
+				return statusMsg{text: "recent sites: " + err.Error(), err: true}
+			}
+			return nil
+		})
+	}
 	if msg.saveAs != "" && a.opts.Bookmarks != nil {
 		bm, ctx := a.opts.Bookmarks, a.ctx
 		b := Bookmark{Name: msg.saveAs, URL: msg.addr}

@@ -14,8 +14,16 @@ import (
 
 // memBookmarks is an in-memory bookmark store.
 type memBookmarks struct {
-	mu    sync.Mutex
-	sites []Bookmark
+	mu     sync.Mutex
+	sites  []Bookmark
+	recent []string
+}
+
+func (m *memBookmarks) AddRecent(_ context.Context, addr string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.recent = append(m.recent, addr)
+	return nil
 }
 
 func (m *memBookmarks) List(context.Context) ([]Bookmark, error) {
@@ -55,6 +63,9 @@ func TestConnectDialogURLAndForm(t *testing.T) {
 	press(t, a, "enter")
 	if len(got) != 1 || got[0] != "sftp://alice@example.com" {
 		t.Fatalf("Connect got %q", got)
+	}
+	if len(bm.recent) != 1 || bm.recent[0] != "sftp://alice@example.com" {
+		t.Fatalf("recent sites %q", bm.recent)
 	}
 	if a.panes[1].ep.Name != "sftp://alice@example.com" || a.panes[1].lookup("remote-file") == nil {
 		t.Fatalf("right pane is %q with %d items", a.panes[1].ep.Name, len(a.panes[1].items))

@@ -261,3 +261,26 @@ func TestSavedJobsShowAtStart(t *testing.T) {
 	press(t, a, "t")
 	mustContain(t, a, "Transfers (1)", "f → ")
 }
+
+func TestMoveAcrossSitesQueuesCopiesThatDeleteTheSource(t *testing.T) {
+	left, right := t.TempDir(), t.TempDir()
+	writeFiles(t, left, map[string]string{"m.txt": "moving"})
+	q := newQueue(t)
+	a := newTestApp(t, left, right, func(o *Options) {
+		o.Queue = q
+		o.Right.Transfer.ID = "other-site" // the same disk, but another site to the queue
+	})
+	a.panes[0].selectName("m.txt")
+	press(t, a, "f6")
+	mustContain(t, a, "Move to /tmp/")
+	press(t, a, "o")
+	pumpQueue(t, a, q, func() bool {
+		return a.queue.totals.Done == 1 && a.panes[0].lookup("m.txt") == nil && a.panes[1].lookup("m.txt") != nil
+	})
+	if b, err := os.ReadFile(filepath.Join(right, "m.txt")); err != nil || string(b) != "moving" {
+		t.Fatalf("moved file: %q %v", b, err)
+	}
+	if _, err := os.Stat(filepath.Join(left, "m.txt")); !os.IsNotExist(err) {
+		t.Fatal("the source is still there")
+	}
+}

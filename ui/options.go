@@ -26,7 +26,7 @@ type Endpoint struct {
 	// Encrypted says whether the session is protected when the client does
 	// not tell; unencrypted sessions are shown in a warning colour.
 	Encrypted bool
-	// Local marks the local filesystem.
+	// Local marks the local filesystem; its Dial defaults to local.New.
 	Local bool
 	// Client is an already open browsing session; nil means Dial opens one.
 	Client protocol.Client
@@ -79,6 +79,12 @@ type Bookmark struct {
 type Bookmarks interface {
 	List(ctx context.Context) ([]Bookmark, error)
 	Save(ctx context.Context, b Bookmark) error
+}
+
+// RecentRecorder is an optional ability of a Bookmarks store: remembering
+// the sites connected to, for the site manager's recent list.
+type RecentRecorder interface {
+	AddRecent(ctx context.Context, addr string) error
 }
 
 // Options configure the App.

@@ -72,7 +72,6 @@ type pane struct {
 
 	markedN    int
 	markedSize int64
-	compared   bool
 	// selectAfter puts the cursor on this name after the next listing
 	// (a new directory, a renamed file).
 	selectAfter string
@@ -137,7 +136,6 @@ func (p *pane) install(dir string, l listing) {
 	p.dir = dir
 	p.items = l.items
 	p.markedN, p.markedSize = 0, 0
-	p.compared = false
 	if kept != nil {
 		for i := range p.items {
 			if kept[p.items[i].e.Name] {

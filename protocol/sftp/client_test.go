@@ -266,3 +266,54 @@ func TestKeepAliveDropsDeadLink(t *testing.T) {
 		t.Errorf("dead link noticed after %v", d)
 	}
 }
+
+func TestCancelOnStalledServer(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "big"), bytes.Repeat([]byte("x"), 32<<20), 0o644)
+	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "alice", Password: "pw"}}})
+	fz := newFreezer(t, srv.Addr())
+	cfg := baseConfig(t)
+	cfg.Password = "pw"
+	os.WriteFile(cfg.KnownHostsFile, []byte(knownHostsLine(fz.ln.Addr().String(), srv.HostKey())), 0o600)
+	cfg.KeepAlive = time.Hour // only cancellation may end this
+	c := dial(t, siteOf(t, fz.ln.Addr().String(), "alice"), cfg)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	r, err := c.Open(ctx, "/big", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 64<<10)
+	if _, err := io.ReadFull(r, buf); err != nil {
+		t.Fatal(err)
+	}
+	fz.frozen.Store(true)
+	cancel()
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		for {
+			if _, err := r.Read(buf); err != nil {
+				done <- err
+				return
+			}
+		}
+	}()
+	select {
+	case err := <-done:
+		if errors.Is(err, io.EOF) {
+			t.Errorf("read the whole file through a frozen link")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("read did not return within 5s of cancel on a stalled server")
+	}
+	closed := make(chan struct{})
+	go func() { r.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("close hung on a stalled server")
+	}
+	t.Logf("stopped after %v", time.Since(start))
+}

@@ -188,7 +188,14 @@ func (r *reader) Read(b []byte) (int, error) {
 func (r *reader) Close() error {
 	if r.pr != nil {
 		r.pr.CloseWithError(errors.New("reader closed"))
-		<-r.done
+		select {
+		case <-r.done:
+		case <-time.After(cancelGrace):
+			// The server stopped answering mid-read; only dropping the
+			// connection frees the requests still waiting.
+			r.c.abort()
+			<-r.done
+		}
 	}
 	err := r.f.Close()
 	if err != nil && !errors.Is(err, os.ErrClosed) {

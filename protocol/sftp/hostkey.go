@@ -5,9 +5,11 @@ import (
 	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -76,17 +78,29 @@ func (h *hostKeys) algorithms(addr string) []string {
 	if err := cb(addr, fakeAddr(addr), probe); !errors.As(err, &ke) {
 		return nil
 	}
-	var algos []string
-	seen := map[string]bool{}
+	known := map[string]bool{}
 	for _, k := range ke.Want {
 		for _, a := range algorithmsForKey(k.Key.Type()) {
-			if !seen[a] {
-				seen[a] = true
-				algos = append(algos, a)
-			}
+			known[a] = true
 		}
 	}
-	return algos
+	// Ask in the order of preference, not in the file's order.
+	var algos []string
+	for _, a := range hostKeyPreference {
+		if known[a] {
+			algos = append(algos, a)
+			delete(known, a)
+		}
+	}
+	rest := slices.Sorted(maps.Keys(known))
+	return append(algos, rest...)
+}
+
+var hostKeyPreference = []string{
+	ssh.KeyAlgoED25519,
+	ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521,
+	ssh.KeyAlgoSKED25519, ssh.KeyAlgoSKECDSA256,
+	ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA,
 }
 
 func algorithmsForKey(keyType string) []string {

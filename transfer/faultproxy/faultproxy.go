@@ -158,48 +158,55 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 	p.total.Add(1)
 	l := &link{p: p, client: c, srv: s}
 	l.left.Store(p.budget())
-	done := make(chan struct{}, 2)
-	go func() { l.pipe(s, c, nil); done <- struct{}{} }()
+	done := make(chan bool, 2)
+	go func() { done <- l.pipe(s, c, nil) }()
 	go func() {
 		if ftp {
-			l.pipe(c, s, p.rewrite)
+			done <- l.pipe(c, s, p.rewrite)
 		} else {
-			l.pipe(c, s, nil)
+			done <- l.pipe(c, s, nil)
 		}
-		done <- struct{}{}
 	}()
-	<-done
-	// One side ended: end the other too, as a real connection would.
-	c.Close()
-	s.Close()
+	// A clean end of one direction is passed on as a half-close; an error
+	// ends both, as a reset does.
+	if !<-done {
+		c.Close()
+		s.Close()
+	}
 	<-done
 }
 
 // pipe copies src to dst, cutting both connections when the budget runs
-// out; with edit, whole lines are passed through it first.
-func (l *link) pipe(dst io.Writer, src io.Reader, edit func(string) string) {
+// out; with edit, whole lines are passed through it first. It reports
+// whether src ended cleanly, after half-closing dst.
+func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool {
+	var err error
 	if edit != nil {
 		br := bufio.NewReader(src)
-		for {
-			line, err := br.ReadString('\n')
+		for err == nil {
+			var line string
+			line, err = br.ReadString('\n')
 			if line != "" && !l.send(dst, []byte(edit(line))) {
-				return
+				return false
 			}
-			if err != nil {
-				return
+		}
+	} else {
+		buf := make([]byte, 32<<10)
+		for err == nil {
+			var n int
+			n, err = src.Read(buf)
+			if n > 0 && !l.send(dst, buf[:n]) {
+				return false
 			}
 		}
 	}
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 && !l.send(dst, buf[:n]) {
-			return
-		}
-		if err != nil {
-			return
-		}
+	if err != io.EOF {
+		return false
 	}
+	if tc, ok := dst.(*net.TCPConn); ok {
+		tc.CloseWrite()
+	}
+	return true
 }
 
 // send writes b, or only the part the budget allows and then cuts.

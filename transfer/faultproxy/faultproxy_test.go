@@ -1,0 +1,91 @@
+package faultproxy
+
+import (
+	"bytes"
+	"io"
+	"net"
+	"testing"
+	"time"
+)
+
+// echoServer answers every connection by sending back what it reads.
+func echoServer(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go func() { io.Copy(c, c); c.Close() }()
+		}
+	}()
+	return ln.Addr().String()
+}
+
+func roundTrip(t *testing.T, addr string, payload []byte) ([]byte, error) {
+	t.Helper()
+	c, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	c.SetDeadline(time.Now().Add(10 * time.Second))
+	go func() { c.Write(payload); c.(*net.TCPConn).CloseWrite() }()
+	return io.ReadAll(c)
+}
+
+func TestProxyPassesDataWithoutCuts(t *testing.T) {
+	p, err := Start(Options{Target: echoServer(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	payload := bytes.Repeat([]byte("ferry"), 100_000)
+	got, err := roundTrip(t, p.Addr(), payload)
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("got %d bytes (%v), want %d back", len(got), err, len(payload))
+	}
+	if p.Cuts() != 0 {
+		t.Errorf("%d cuts with probability 0", p.Cuts())
+	}
+}
+
+func TestProxyCutsWithinBudget(t *testing.T) {
+	p, err := Start(Options{Target: echoServer(t), CutProbability: 1, MaxCutAfter: 10_000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for range 5 {
+		got, _ := roundTrip(t, p.Addr(), bytes.Repeat([]byte("x"), 100_000))
+		if len(got) >= 10_000 {
+			t.Errorf("%d bytes came back through a connection cut before 10000", len(got))
+		}
+	}
+	if p.Cuts() != 5 {
+		t.Errorf("%d cuts of 5 connections", p.Cuts())
+	}
+}
+
+func TestRewritePointsPassiveRepliesAtTheProxy(t *testing.T) {
+	p, err := Start(Options{Target: "127.0.0.1:21", FTP: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	for _, line := range []string{"227 Entering Passive Mode (127,0,0,1,200,10).\r\n", "229 Entering Extended Passive Mode (|||51210|)\r\n"} {
+		got := p.rewrite(line)
+		if got == line || !bytes.Contains([]byte(got), []byte("127,0,0,1")) && !bytes.Contains([]byte(got), []byte("|||")) {
+			t.Errorf("rewrite(%q) = %q", line, got)
+		}
+	}
+	if got := p.rewrite("200 OK\r\n"); got != "200 OK\r\n" {
+		t.Errorf("an ordinary reply changed: %q", got)
+	}
+}
