@@ -181,3 +181,38 @@ func dialError(id string, err error) error {
 	}
 	return protocol.NewError("connect", id, protocol.ErrTransient, "", err)
 }
+
+// pool returns the pool of an endpoint ID, resolving unknown IDs (from a
+// reloaded queue) through Options.Resolve.
+func (e *engine) pool(ctx context.Context, id string) (*pool, error) {
+	e.mu.Lock()
+	if p, ok := e.pools[id]; ok {
+		e.mu.Unlock()
+		return p, nil
+	}
+	ep, ok := e.endpoints[id]
+	e.mu.Unlock()
+	if !ok {
+		if e.opts.Resolve == nil {
+			return nil, fmt.Errorf("site %s is not connected", id)
+		}
+		var err error
+		ep, err = e.opts.Resolve(ctx, id)
+		if err != nil {
+			return nil, fmt.Errorf("site %s: %w", id, err)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if p, ok := e.pools[id]; ok {
+		return p, nil
+	}
+	if ep.MaxConns == 0 && !ep.IsLocal() {
+		// One per worker and one for a directory walk: servers often cap
+		// connections per client, so open no more than can be busy.
+		ep.MaxConns = e.opts.Workers + 1
+	}
+	p := newPool(ep, e.clock)
+	e.pools[id] = p
+	return p, nil
+}

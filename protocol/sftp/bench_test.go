@@ -94,3 +94,71 @@ func BenchmarkUpload(b *testing.B) {
 		f.Close()
 	}
 }
+
+// BenchmarkOpenSSHDownload and BenchmarkOpenSSHUpload move 64 MiB through
+// the sshd of .ci/sshd.sh; they are skipped without FERRY_TEST_SSHD.
+func BenchmarkOpenSSHDownload(b *testing.B) {
+	c, dir := realBenchClient(b)
+	src := filepath.Join(b.TempDir(), "big")
+	writeBenchFile(b, src)
+	uploadFile(b, c, src, dir+"/bench-dl.bin")
+	dst := filepath.Join(b.TempDir(), "down")
+	b.SetBytes(benchSize)
+	for b.Loop() {
+		r, err := c.Open(context.Background(), dir+"/bench-dl.bin", 0)
+		if err != nil {
+			b.Fatal(err)
+		}
+		f, _ := os.Create(dst)
+		if n, err := io.Copy(f, r); err != nil || n != benchSize {
+			b.Fatalf("copied %d: %v", n, err)
+		}
+		f.Close()
+		r.Close()
+	}
+	c.Remove(context.Background(), dir+"/bench-dl.bin")
+}
+
+func BenchmarkOpenSSHUpload(b *testing.B) {
+	c, dir := realBenchClient(b)
+	src := filepath.Join(b.TempDir(), "big")
+	writeBenchFile(b, src)
+	b.SetBytes(benchSize)
+	for b.Loop() {
+		uploadFile(b, c, src, dir+"/bench-ul.bin")
+	}
+	c.Remove(context.Background(), dir+"/bench-ul.bin")
+}
+
+func uploadFile(b *testing.B, c *Client, src, dst string) {
+	f, _ := os.Open(src)
+	defer f.Close()
+	w, err := c.Create(context.Background(), dst, 0)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := io.Copy(w, f); err != nil {
+		b.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func realBenchClient(b *testing.B) (*Client, string) {
+	addr, dir := os.Getenv("FERRY_TEST_SSHD"), os.Getenv("FERRY_TEST_SSHD_DIR")
+	if addr == "" {
+		b.Skip("FERRY_TEST_SSHD not set")
+	}
+	b.Setenv("SSH_AUTH_SOCK", "")
+	c, err := Dial(context.Background(), siteOf(b, addr, os.Getenv("FERRY_TEST_SSHD_USER")), Config{
+		HomeDir: b.TempDir(), SSHConfigFile: "none",
+		KnownHostsFile: os.Getenv("FERRY_TEST_SSHD_KNOWN_HOSTS"),
+		IdentityFiles:  []string{os.Getenv("FERRY_TEST_SSHD_KEY")},
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c, dir
+}

@@ -138,7 +138,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 		},
 		Config: ssh.Config{Ciphers: preferredCiphers(), MACs: preferredMACs},
 	}
-	sc, chans, reqs, err := ssh.NewClientConn(conn, addr, sshCfg)
+	sc, chans, reqs, err := ssh.NewClientConn(newBufferedConn(conn), addr, sshCfg)
 	expired := wd.stop()
 	if err != nil {
 		conn.Close()
