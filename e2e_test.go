@@ -49,7 +49,10 @@ func (tm *tmux) run(args ...string) string {
 	return string(out)
 }
 
-func (tm *tmux) keys(keys ...string) { tm.t.Helper(); tm.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...) }
+func (tm *tmux) keys(keys ...string) {
+	tm.t.Helper()
+	tm.run(append([]string{"send-keys", "-t", "e2e"}, keys...)...)
+}
 
 // raw sends bytes as typed, for mouse escape sequences.
 func (tm *tmux) raw(s string) { tm.t.Helper(); tm.run("send-keys", "-t", "e2e", "-l", s) }

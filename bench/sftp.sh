@@ -100,21 +100,36 @@ track_rss() {
 	[ "$r" -gt "$peak_rss" ] && peak_rss=$r
 	return 0
 }
-for round in $(seq 1 "$rounds"); do
-	echo "round $round of $rounds"
+ferry_get() {
 	best ferry-get "$(timed ferry-get "$ferry" get "${ferry_flags[@]}" "$url$remote/bench-src.bin" "$work/ferry-down.bin")"
 	track_rss ferry-get
 	check "$work/ferry-down.bin"
+	rm -f "$work/ferry-down.bin"
+}
+sftp_get() {
 	best sftp-get "$(timed sftp-get sftp -b "$work/get.batch" "${sftp_flags[@]}" "$user@$host")"
 	check "$work/sftp-down.bin"
-	rm -f "$work/ferry-down.bin" "$work/sftp-down.bin"
-
+	rm -f "$work/sftp-down.bin"
+}
+ferry_put() {
 	best ferry-put "$(timed ferry-put "$ferry" put "${ferry_flags[@]}" "$work/src.bin" "$url$remote/bench-ferry-up.bin")"
 	track_rss ferry-put
 	check "$remote/bench-ferry-up.bin"
+	rm -f "$remote/bench-ferry-up.bin"
+}
+sftp_put() {
 	best sftp-put "$(timed sftp-put sftp -b "$work/put.batch" "${sftp_flags[@]}" "$user@$host")"
 	check "$remote/bench-sftp-up.bin"
-	rm -f "$remote/bench-ferry-up.bin" "$remote/bench-sftp-up.bin"
+	rm -f "$remote/bench-sftp-up.bin"
+}
+# The order alternates between rounds so neither tool always goes first.
+for round in $(seq 1 "$rounds"); do
+	echo "round $round of $rounds"
+	if [ $((round % 2)) = 1 ]; then
+		ferry_get; sftp_get; ferry_put; sftp_put
+	else
+		sftp_get; ferry_get; sftp_put; ferry_put
+	fi
 done
 t_ferry_get=$(cat "$work/ferry-get.best")
 t_sftp_get=$(cat "$work/sftp-get.best")

@@ -51,7 +51,7 @@ func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
 	}
 	fs.IntVar(&c.parallel, "P", 4, "transfer `N` files in parallel")
 	fs.IntVar(&c.parallel, "parallel", 4, "transfer `N` files in parallel")
-	fs.IntVar(&c.segments, "segments", 1, "download each big file over `K` connections")
+	fs.IntVar(&c.segments, "segments", 1, "download each file of 2 MiB or more over `K` connections (range reads)")
 	fs.StringVar(&c.conflict, "on-conflict", "overwrite", "when a target exists: `overwrite|skip|resume|rename|newer|size-differs`")
 	fs.StringVar(&c.limit, "limit-rate", "", "bandwidth limit in bytes per second, e.g. `500K`, 10M, 1G")
 	fs.BoolVar(&c.verify, "verify", false, "compare checksums after each transfer")

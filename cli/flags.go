@@ -22,7 +22,6 @@ type connFlags struct {
 	caFile      string
 	timeout     time.Duration
 	debug       bool
-	passwordEnv string
 }
 
 type stringList []string

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -147,4 +149,51 @@ func TestMoveToReorders(t *testing.T) {
 	if n := len(q.Jobs()); n != 0 {
 		t.Fatalf("%d jobs after ClearFinished", n)
 	}
+}
+
+func TestRetryOneFailedFileOfADirectory(t *testing.T) {
+	dir := t.TempDir()
+	tree := filepath.Join(dir, "tree")
+	for _, n := range []string{"a", "b", "c"} {
+		writeFile(t, filepath.Join(tree, n), []byte("file "+n))
+	}
+	var healed atomic.Bool
+	dst := namedEP("sftp://picky", func(c protocol.Client) protocol.Client {
+		h := &hookClient{Client: c}
+		h.create = func(ctx context.Context, p string, off int64) (io.WriteCloser, error) {
+			if strings.Contains(p, "/b") && !healed.Load() {
+				return nil, protocol.NewError("create", p, protocol.ErrPermission, "553 Permission denied", nil)
+			}
+			return c.Create(ctx, p, off)
+		}
+		return h
+	})
+	q, _ := newTestQueue(t, Options{})
+	id, _ := q.Add(Spec{Src: localEP(nil), SrcPath: slash(tree), Dst: dst, DstPath: slash(filepath.Join(dir, "out")), Dir: true})
+	waitDone(t, q)
+	ji := jobState(t, q, id)
+	if ji.State != StateFailed || ji.FilesDone != 2 || ji.FilesFailed != 1 {
+		t.Fatalf("state %s done %d failed %d, want failed with 2 done and 1 failed", ji.State, ji.FilesDone, ji.FilesFailed)
+	}
+	var failed JobID
+	for cid := id + 1; cid < id+10; cid++ {
+		if c, ok := q.Job(cid); ok && c.State == StateFailed {
+			failed = cid
+			if !strings.Contains(c.Err.Error(), "553 Permission denied") {
+				t.Errorf("failure %q lacks the server's words", c.Err)
+			}
+		}
+	}
+	if failed == 0 {
+		t.Fatal("the failed file has no job to retry")
+	}
+	healed.Store(true)
+	if err := q.Retry(failed); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, q)
+	if ji := jobState(t, q, id); ji.State != StateDone || ji.FilesDone != 3 || ji.FilesFailed != 0 {
+		t.Fatalf("after retry: state %s done %d failed %d (%v)", ji.State, ji.FilesDone, ji.FilesFailed, ji.Err)
+	}
+	sameContent(t, filepath.Join(tree, "b"), filepath.Join(dir, "out", "b"))
 }

@@ -283,8 +283,9 @@ func (e *engine) run(j *job) {
 	defer e.mu.Unlock()
 	j.cancel = nil
 	if j.stop != nil {
-		// Cancel wins over pause; either wins over how the copy ended.
-		if err != nil || errors.Is(j.stop, errCanceled) {
+		// A pause or cancel asked while the copy ran names how it ended,
+		// unless it completed anyway (then the target is there: done).
+		if err != nil {
 			err, cause = j.stop, j.stop
 		}
 		j.stop = nil

@@ -55,6 +55,7 @@ func TestMaliciousNamesAreRefused(t *testing.T) {
 	if len(written) != 1 {
 		t.Errorf("files written: %q, want only good.txt", written)
 	}
+	q.Close() // delivers the last log lines
 	if !lg.has(`refused`) || !lg.has(`"../x"`) {
 		t.Errorf("log lacks the refusals: %q", lg.lines)
 	}
@@ -132,6 +133,7 @@ func TestTransientCutsRetryAndResume(t *testing.T) {
 	if got := o.list(); len(got) != 5 || got[1] != 50_000 || got[2] != 100_000 || got[3] != 150_000 {
 		t.Errorf("opened at %v, want each retry to resume where the cut was", got)
 	}
+	q.Close()
 	if !lg.has("retry") {
 		t.Error("no retry in the log")
 	}
@@ -181,6 +183,7 @@ func TestSymlinkLoopIsRefused(t *testing.T) {
 	id, _ := q.Add(Spec{Src: ep, SrcPath: slash(tree), Dst: ep, DstPath: slash(out), Dir: true})
 	waitDone(t, q)
 	ji := jobState(t, q, id)
+	q.Close()
 	if !lg.has("symlink loop") {
 		t.Errorf("no loop refused; log %q", lg.lines)
 	}

@@ -239,6 +239,9 @@ func (a *App) closeDialog() {
 func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
+		if msg.Width <= 0 || msg.Height <= 0 {
+			return a, nil // no terminal to measure (output is not a tty): keep 80×24
+		}
 		a.w, a.h = msg.Width, msg.Height
 		a.layout()
 		return a, nil

@@ -2,6 +2,7 @@ package sftp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -144,5 +145,38 @@ func TestParseJump(t *testing.T) {
 	}
 	if _, _, _, err := parseJump("me@:99999"); err == nil {
 		t.Error("parseJump accepted port 99999")
+	}
+}
+
+func TestIdentitiesOnlyLimitsAgentKeys(t *testing.T) {
+	agentKey, agentPub := newKey(t)
+	other, _ := newKey(t)
+	srv := startServer(t, sftpd.Options{Users: []sftpd.User{{Name: "erin", AuthorizedKeys: []ssh.PublicKey{agentPub}}}})
+	_, port, _ := net.SplitHostPort(srv.Addr())
+	for _, only := range []string{"no", "yes"} {
+		t.Run("IdentitiesOnly "+only, func(t *testing.T) {
+			cfg := baseConfig(t, srv)
+			startAgent(t, agentKey)
+			keyFile := writeKey(t, t.TempDir(), "other", other, "")
+			cfg.SSHConfigFile = filepath.Join(cfg.HomeDir, "cfg")
+			os.WriteFile(cfg.SSHConfigFile, []byte(fmt.Sprintf(
+				"Host h\n HostName 127.0.0.1\n Port %s\n User erin\n IdentityFile %s\n IdentitiesOnly %s\n", port, keyFile, only)), 0o600)
+			c, err := Dial(context.Background(), protocol.Site{Scheme: protocol.SchemeSFTP, Host: "h"}, cfg)
+			if only == "no" && err != nil {
+				t.Fatalf("agent key not used: %v", err)
+			}
+			if only == "yes" {
+				if err == nil {
+					c.Close()
+					t.Fatal("agent key used despite IdentitiesOnly yes")
+				}
+				if !errors.Is(err, protocol.ErrAuth) {
+					t.Errorf("got %v, want ErrAuth", err)
+				}
+			}
+			if c != nil {
+				c.Close()
+			}
+		})
 	}
 }
