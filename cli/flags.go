@@ -12,16 +12,16 @@ import (
 
 // connFlags are the connection options every command and the TUI accept.
 type connFlags struct {
-	identities  stringList
-	knownHosts  string
-	sshConfig   string
-	trust       string
-	ftpMode     string
-	ftpType     string
-	tls         string
-	caFile      string
-	timeout     time.Duration
-	debug       bool
+	identities stringList
+	knownHosts string
+	sshConfig  string
+	trust      string
+	ftpMode    string
+	ftpType    string
+	tls        string
+	caFile     string
+	timeout    time.Duration
+	debug      bool
 }
 
 type stringList []string
