@@ -20,6 +20,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
@@ -175,6 +176,7 @@ func copyCommand(ctx context.Context, e *env, name string, args []string) int {
 	if status == exitCanceled || len(plan) == 0 {
 		return status
 	}
+	sess.handOff()
 	return max(status, runQueue(ctx, e, qopts, plan, flags.quiet))
 }
 
@@ -296,10 +298,31 @@ func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planne
 }
 
 // sessions keeps one planning connection per site, to resolve and stat
-// paths; the transfers themselves dial their own through the queue's pools.
+// paths; the transfers dial their own through the queue's pools. Once
+// planning is over (handOff), each planning connection becomes the first
+// connection its pool gets, so a one-file get logs in once, not twice.
 type sessions struct {
 	conn    *connector
 	clients map[string]protocol.Client
+
+	mu    sync.Mutex
+	spare map[string]protocol.Client // handed to the first Dial of each site
+}
+
+// handOff gives the planning connections to the queue's pools; the
+// sessions must not use them afterwards.
+func (s *sessions) handOff() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.spare, s.clients = s.clients, map[string]protocol.Client{}
+}
+
+func (s *sessions) takeSpare(id string) protocol.Client {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.spare[id]
+	delete(s.spare, id)
+	return c
 }
 
 func newSessions(conn *connector) *sessions {
@@ -334,12 +357,21 @@ func (s *sessions) resolve(ctx context.Context, site protocol.Site) (protocol.Cl
 // endpoint describes site to the transfer engine.
 func (s *sessions) endpoint(site protocol.Site) transfer.Endpoint {
 	return transfer.Endpoint{ID: site.ID(), Dial: func(ctx context.Context) (protocol.Client, error) {
+		if c := s.takeSpare(site.ID()); c != nil {
+			return c, nil
+		}
 		return s.conn.dial(ctx, site)
 	}}
 }
 
+// close closes the planning connections no pool took.
 func (s *sessions) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, c := range s.clients {
+		c.Close()
+	}
+	for _, c := range s.spare {
 		c.Close()
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"golang.org/x/term"
 )
 
 // Run shows the App until the user quits or ctx ends. Bubble Tea restores
@@ -35,6 +36,10 @@ func runWith(ctx context.Context, opts Options, first func(*App) tea.Cmd) (err e
 	}
 	if opts.Output != nil {
 		popts = append(popts, tea.WithOutput(opts.Output))
+		if f, ok := opts.Output.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+			// Nothing to measure: draw for the smallest supported window.
+			popts = append(popts, tea.WithWindowSize(80, 24))
+		}
 	}
 	if opts.NoColor {
 		popts = append(popts, tea.WithColorProfile(colorprofile.Ascii))
