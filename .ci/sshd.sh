@@ -50,8 +50,8 @@ sshd_start() {
 	install -d -m 755 -o root -g root "$base/denied"
 
 	# A free high port: one nothing answers on.
-	local try
-	for try in $(seq 1 50); do
+	local _
+	for _ in $(seq 1 50); do
 		port=$((20000 + RANDOM % 30000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
 			break
@@ -81,8 +81,7 @@ CONF
 	/usr/sbin/sshd -t -f "$base/sshd_config" || return 1
 	/usr/sbin/sshd -f "$base/sshd_config" -E "$base/sshd.log" || return 1
 
-	local i
-	for i in $(seq 1 50); do
+	for _ in $(seq 1 50); do
 		if ssh-keyscan -T 1 -p "$port" 127.0.0.1 >"$base/known_hosts" 2>/dev/null && [ -s "$base/known_hosts" ]; then
 			break
 		fi

@@ -30,7 +30,7 @@ if [ ! -x /usr/bin/time ]; then
 	apt-get install -y time >/dev/null
 fi
 if [ -z "${FERRY_TEST_SSHD:-}" ]; then
-	# shellcheck source=../.ci/sshd.sh
+	# shellcheck source=.ci/sshd.sh
 	source "$repo/.ci/sshd.sh"
 	started_sshd=1
 fi

@@ -39,7 +39,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ftpType, "ftp-type", "binary", "FTP transfer type: `binary|ascii|auto`")
 	fs.StringVar(&c.tls, "tls", "", "FTP TLS: `explicit|implicit|none` (default from the scheme: ftpes://, ftps://, ftp://)")
 	fs.StringVar(&c.caFile, "ca-file", "", "extra trusted CA certificates for FTPS, PEM `FILE`")
-	fs.DurationVar(&c.timeout, "timeout", 15*time.Second, "connect and reply `timeout`")
+	fs.DurationVar(&c.timeout, "timeout", 0, "connect and reply `timeout` (default 15s, or ConnectTimeout from ssh config)")
 	fs.BoolVar(&c.debug, "debug", false, "print the protocol conversation (passwords masked) to stderr")
 }
 

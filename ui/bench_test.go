@@ -1,9 +1,13 @@
 package ui
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"io/fs"
 	"runtime"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -115,6 +119,58 @@ func TestStartupToFirstFrame(t *testing.T) {
 	_ = a.View()
 	d := time.Since(start)
 	t.Logf("startup to first frame: %v", d)
+	if d > 500*time.Millisecond && !raceOn { // target 100 ms; margin for busy machines
+		t.Errorf("startup took %v", d)
+	}
+}
+
+// frameWatcher is a terminal stand-in that notices when a string is drawn.
+type frameWatcher struct {
+	mu    sync.Mutex
+	buf   strings.Builder
+	want  string
+	found chan struct{}
+	once  sync.Once
+}
+
+func (w *frameWatcher) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), w.want) {
+		w.once.Do(func() { close(w.found) })
+	}
+	return len(p), nil
+}
+
+// TestRunStartupToFirstFrame runs the real program loop and times the
+// first frame that shows the listing.
+func TestRunStartupToFirstFrame(t *testing.T) {
+	left := t.TempDir()
+	writeFiles(t, left, map[string]string{"first-file.txt": "1"})
+	in, inW := io.Pipe()
+	defer inW.Close()
+	w := &frameWatcher{want: "first-file.txt", found: make(chan struct{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() {
+		done <- Run(ctx, Options{Left: localEndpoint("l", left), Right: localEndpoint("r", t.TempDir()), Input: in, Output: w})
+	}()
+	select {
+	case <-w.found:
+	case <-time.After(10 * time.Second):
+		cancel()
+		t.Fatal("no frame with the listing")
+	}
+	d := time.Since(start)
+	t.Logf("Run to first frame with the listing: %v", d)
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop when its context ended")
+	}
 	if d > 500*time.Millisecond && !raceOn { // target 100 ms; margin for busy machines
 		t.Errorf("startup took %v", d)
 	}
