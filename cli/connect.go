@@ -27,6 +27,30 @@ type connector struct {
 	passwords map[string]string          // user@host:port → password typed this run
 	resolver  *addressResolver           // bookmarks and ssh aliases; nil until first use
 	bookmarks map[string]*bookmarks.Site // site ID → the bookmark it came from
+	overrides map[string]siteOverride    // site ID → options from the TUI's connect form
+}
+
+// siteOverride holds what the connect form says about one site beyond its
+// address.
+type siteOverride struct {
+	keyFile  string
+	ftpMode  string
+	password string
+}
+
+func (c *connector) setOverride(s protocol.Site, o siteOverride) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.overrides[s.ID()] = o
+	if o.password != "" {
+		c.passwords[promptKey(s)] = o.password
+	}
+}
+
+func (c *connector) override(s protocol.Site) siteOverride {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.overrides[s.ID()]
 }
 
 func newConnector(e *env, flags connFlags) (*connector, error) {
@@ -37,7 +61,7 @@ func newConnector(e *env, flags connFlags) (*connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}}
+	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}, overrides: map[string]siteOverride{}}
 	c.prompter = &memoPrompter{inner: newTermPrompter(e), c: c}
 	if flags.debug {
 		var mu sync.Mutex
@@ -142,9 +166,12 @@ func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client,
 	var err error
 	switch {
 	case s.Scheme == protocol.SchemeSFTP:
-		ids := c.flags.identities
+		ids := append([]string(nil), c.flags.identities...)
+		if o := c.override(s); o.keyFile != "" {
+			ids = append(ids, o.keyFile)
+		}
 		if bm != nil && bm.KeyFile != "" {
-			ids = append(append([]string(nil), ids...), bm.KeyFile)
+			ids = append(ids, bm.KeyFile)
 		}
 		var sc *sftp.Client
 		sc, err = sftp.Dial(ctx, s, sftp.Config{

@@ -21,7 +21,11 @@ func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.
 		Timeout:  c.flags.timeout,
 		Log:      c.log,
 	}
-	if c.flags.ftpMode == "active" || (c.flags.ftpMode == "" && bm != nil && bm.FTP.Mode == bookmarks.FTPActive) {
+	mode := c.flags.ftpMode
+	if o := c.override(s); o.ftpMode != "" {
+		mode = o.ftpMode
+	}
+	if mode == "active" || (mode == "" && bm != nil && bm.FTP.Mode == bookmarks.FTPActive) {
 		cfg.Mode = ftp.Active
 	}
 	if bm != nil {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"strings"
 
 	"github.com/ferryhq/ferry/bookmarks"
@@ -43,7 +44,11 @@ func (l siteList) List(context.Context) ([]ui.Bookmark, error) {
 		}
 		out = append(out, ui.Bookmark{Name: en.Name, URL: en.Name, Note: note})
 	}
-	return out, err
+	recent, rerr := st.Recent()
+	for _, r := range recent {
+		out = append(out, ui.Bookmark{Name: r.Address(), URL: r.Address(), Note: "recent · " + r.At.Local().Format("2006-01-02 15:04")})
+	}
+	return out, errors.Join(err, rerr)
 }
 
 func (l siteList) Save(ctx context.Context, b ui.Bookmark) error {

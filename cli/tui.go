@@ -103,6 +103,7 @@ func (s *tuiSession) run(ctx context.Context, e *env, opts ui.Options) int {
 	opts.Prompter = s.prompter
 	opts.Log = s.log
 	opts.Connect = func(ctx context.Context, addr string) (ui.Endpoint, error) { return s.endpointFor(addr) }
+	opts.ConnectWith = s.connectWith
 	opts.Bookmarks = siteList{conn: s.conn}
 	opts.Keys = s.cfg.Keymap
 	opts.NoColor = opts.NoColor || s.cfg.Theme == "no-color" || e.getenv("NO_COLOR") != ""
@@ -133,6 +134,17 @@ func (s *tuiSession) endpointFor(addr string) (ui.Endpoint, error) {
 		Transfer:  transfer.Endpoint{ID: site.ID(), Dial: dial, MaxConns: 4},
 	}
 	return ep, nil
+}
+
+// connectWith opens a site from the connect form: the address plus a
+// password, key file and FTP mode that apply to that site for this run.
+func (s *tuiSession) connectWith(_ context.Context, req ui.ConnectRequest) (ui.Endpoint, error) {
+	site, err := s.conn.siteConnect(req.Addr)
+	if err != nil {
+		return ui.Endpoint{}, err
+	}
+	s.conn.setOverride(site, siteOverride{keyFile: req.KeyFile, ftpMode: req.FTPMode, password: req.Password})
+	return s.endpointFor(req.Addr)
 }
 
 // resolveEndpoint finds the endpoint of a job reloaded from the saved queue
