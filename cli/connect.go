@@ -35,6 +35,7 @@ type connector struct {
 type siteOverride struct {
 	keyFile  string
 	ftpMode  string
+	ftpType  string
 	password string
 }
 

@@ -26,18 +26,17 @@ func runDemo(ctx context.Context, e *env, cf connFlags) int {
 		"XDG_DATA_HOME":   sb.StateDir,
 		"FERRY_PASSWORD":  demo.Password,
 	}
-	de := *e
-	de.getenv = func(k string) string {
+	de := &env{Stdio: e.Stdio, version: e.version, getenv: func(k string) string {
 		if v, ok := sandboxEnv[k]; ok {
 			return v
 		}
 		return e.getenv(k)
-	}
+	}}
 	cf.knownHosts = sb.KnownHosts
 	cf.caFile = sb.CAFile
 	cf.sshConfig = "none"
 	cf.trust = "strict" // the demo's keys are known; nothing else is trusted
-	conn, err := newConnector(&de, cf)
+	conn, err := newConnector(de, cf)
 	if err != nil {
 		return e.errorf(exitUsage, "%v", err)
 	}
@@ -52,7 +51,7 @@ func runDemo(ctx context.Context, e *env, cf connFlags) int {
 	right.Path = "/"
 	banner := fmt.Sprintf("ferry demo · sandbox %s · SFTP %s · FTPS %s · user/password demo/demo · F10 or q quits",
 		sb.Dir, sb.SFTPAddr, sb.FTPAddr)
-	return s.run(ctx, &de, ui.Options{Left: s.localEndpoint(sb.LocalDir), Right: right, Banner: banner})
+	return s.run(ctx, de, ui.Options{Left: s.localEndpoint(sb.LocalDir), Right: right, Banner: banner})
 }
 
 // saveDemoBookmarks lists both demo sites in the sandbox's own bookmark

@@ -39,6 +39,20 @@ func TestCLIAgainstDemoServers(t *testing.T) {
 			t.Fatalf("downloaded README from %s: %q, %v", url, got, err)
 		}
 	}
+	// --ftp-type auto sends text as ASCII and the rest as binary.
+	for name, want := range map[string]string{"notes.txt": "> TYPE A", "photo.bin": "> TYPE I"} {
+		src := filepath.Join(home, name)
+		if err := os.WriteFile(src, []byte("line one\nline two\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		code, _, errs := run(t, env, append([]string{"put", "--ftp-type", "auto", "--debug", src, sb.FTPURL()}, trust...)...)
+		if code != 0 || !strings.Contains(errs, want) {
+			t.Fatalf("put %s with --ftp-type auto: exit %d, log lacks %q:\n%s", name, code, want, errs)
+		}
+		if got, err := os.ReadFile(filepath.Join(sb.ServerDir, name)); err != nil || string(got) != "line one\nline two\n" {
+			t.Fatalf("%s on the server: %q, %v", name, got, err)
+		}
+	}
 	// Without the CA file the self-signed certificate is refused, not trusted.
 	code, _, errs := run(t, env, "ls", "--trust", "strict", sb.FTPURL())
 	if code != exitTrust {

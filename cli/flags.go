@@ -36,7 +36,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.sshConfig, "ssh-config", "", "ssh config `FILE` (default ~/.ssh/config; \"none\" to ignore)")
 	fs.StringVar(&c.trust, "trust", "", "unknown host keys and certificates: `ask|accept-new|strict` (default: ask on a terminal, strict otherwise)")
 	fs.StringVar(&c.ftpMode, "ftp-mode", "", "FTP data connections: `passive|active` (default passive, or the bookmark's)")
-	fs.StringVar(&c.ftpType, "ftp-type", "binary", "FTP transfer type: `binary|ascii|auto`")
+	fs.StringVar(&c.ftpType, "ftp-type", "", "FTP transfer type: `binary|ascii|auto` (default binary, or the bookmark's or config's)")
 	fs.StringVar(&c.tls, "tls", "", "FTP TLS: `explicit|implicit|none` (default from the scheme: ftpes://, ftps://, ftp://)")
 	fs.StringVar(&c.caFile, "ca-file", "", "extra trusted CA certificates for FTPS, PEM `FILE`")
 	fs.DurationVar(&c.timeout, "timeout", 0, "connect and reply `timeout` (default 15s, or ConnectTimeout from ssh config)")
@@ -60,7 +60,7 @@ func (c *connFlags) validate() error {
 		return fmt.Errorf("--ftp-mode must be passive or active, not %q", c.ftpMode)
 	}
 	switch c.ftpType {
-	case "binary", "ascii", "auto":
+	case "", "binary", "ascii", "auto":
 	default:
 		return fmt.Errorf("--ftp-type must be binary, ascii or auto, not %q", c.ftpType)
 	}

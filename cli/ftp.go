@@ -28,6 +28,7 @@ func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.
 	if mode == "active" || (mode == "" && bm != nil && bm.FTP.Mode == bookmarks.FTPActive) {
 		cfg.Mode = ftp.Active
 	}
+	cfg.Type, cfg.ASCIIExtensions = c.ftpType(s, bm)
 	if bm != nil {
 		cfg.Encoding = bm.FTP.Encoding
 	}
@@ -58,4 +59,22 @@ func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.
 		return nil, err
 	}
 	return cl, nil
+}
+
+// ftpType is the transfer type and ASCII extension list for s: the
+// connect form's or --ftp-type first, then the bookmark's, then config.toml's.
+func (c *connector) ftpType(s protocol.Site, bm *bookmarks.Site) (string, []string) {
+	exts := c.e.config().FTP.ASCIIExtensions
+	if bm != nil && len(bm.FTP.ASCIIExtensions) > 0 {
+		exts = bm.FTP.ASCIIExtensions
+	}
+	for _, t := range []string{c.override(s).ftpType, c.flags.ftpType} {
+		if t != "" {
+			return t, exts
+		}
+	}
+	if bm != nil && bm.FTP.Type != "" {
+		return string(bm.FTP.Type), exts
+	}
+	return string(c.e.config().FTP.Type), exts
 }

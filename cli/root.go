@@ -12,7 +12,9 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 
+	"github.com/ferryhq/ferry/config"
 	"golang.org/x/term"
 )
 
@@ -42,6 +44,23 @@ type env struct {
 	Stdio
 	getenv  func(string) string
 	version string
+
+	cfgOnce sync.Once
+	cfg     config.Config
+}
+
+// config reads config.toml once per run; a broken file is reported and the
+// defaults are used, so ferry always starts.
+func (e *env) config() config.Config {
+	e.cfgOnce.Do(func() {
+		cfg, err := config.Load(config.Path(e.getenv))
+		if err != nil {
+			fmt.Fprintf(e.Err, "ferry: %v (using defaults)\n", err)
+			cfg = config.Default()
+		}
+		e.cfg = cfg
+	})
+	return e.cfg
 }
 
 type command struct {

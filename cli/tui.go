@@ -143,7 +143,7 @@ func (s *tuiSession) connectWith(_ context.Context, req ui.ConnectRequest) (ui.E
 	if err != nil {
 		return ui.Endpoint{}, err
 	}
-	s.conn.setOverride(site, siteOverride{keyFile: req.KeyFile, ftpMode: req.FTPMode, password: req.Password})
+	s.conn.setOverride(site, siteOverride{keyFile: req.KeyFile, ftpMode: req.FTPMode, ftpType: req.Type, password: req.Password})
 	return s.endpointFor(req.Addr)
 }
 
@@ -205,13 +205,6 @@ func securityLabel(s protocol.Scheme) string {
 	return string(s)
 }
 
-// loadConfig reads config.toml; a broken file is reported and the defaults
-// are used, so ferry always starts.
-func loadConfig(e *env) config.Config {
-	cfg, err := config.Load(config.Path(e.getenv))
-	if err != nil {
-		fmt.Fprintf(e.Err, "ferry: %v (using defaults)\n", err)
-		return config.Default()
-	}
-	return cfg
-}
+// loadConfig reads config.toml once per run; a broken file is reported and
+// the defaults are used, so ferry always starts.
+func loadConfig(e *env) config.Config { return e.config() }

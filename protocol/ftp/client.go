@@ -50,6 +50,11 @@ type Config struct {
 	PinDir     string        // pinned certificates; default $XDG_DATA_HOME/ferry/pins
 	RootCAs    *x509.CertPool
 	Log        protocol.LogFunc
+	// Type is "binary" (the default), "ascii", or "auto": ASCII for names
+	// whose extension is in ASCIIExtensions (AutoType's list when empty).
+	// SetTransferType overrides it for the following transfers.
+	Type            string
+	ASCIIExtensions []string
 
 	maxTLS uint16 // tests: cap the TLS version to prove TLS 1.2 resumption
 }
@@ -80,6 +85,7 @@ type Client struct {
 	busy    bool       // a transfer holds the control connection
 	curType byte       // 'I' or 'A' as last sent; 0 unknown
 	xfer    protocol.TransferType
+	xferSet bool // SetTransferType was called: xfer wins over Config.Type
 	quit    chan struct{}
 	done    chan struct{}
 	closed  bool

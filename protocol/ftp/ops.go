@@ -340,6 +340,6 @@ func (c *Client) setType(ctx context.Context, t byte) error {
 // SetTransferType chooses ASCII or binary for the following Open or Create.
 func (c *Client) SetTransferType(t protocol.TransferType) {
 	c.mu.Lock()
-	c.xfer = t
+	c.xfer, c.xferSet = t, true
 	c.mu.Unlock()
 }

@@ -114,7 +114,7 @@ func (c *Client) open(ctx context.Context, p string, offset, limit int64) (io.Re
 	if err != nil {
 		return nil, err
 	}
-	ascii := c.xfer == protocol.TypeASCII
+	ascii := c.typeFor(ap) == protocol.TypeASCII
 	if ascii && (offset > 0 || limit >= 0) {
 		return nil, protocol.NewError("open", ap, protocol.ErrUnsupported, "", errors.New("resume and ranges need binary mode"))
 	}

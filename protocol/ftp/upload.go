@@ -23,7 +23,7 @@ func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCl
 	if err != nil {
 		return nil, err
 	}
-	ascii := c.xfer == protocol.TypeASCII
+	ascii := c.typeFor(ap) == protocol.TypeASCII
 	if ascii && offset > 0 {
 		return nil, protocol.NewError("create", ap, protocol.ErrUnsupported, "", errors.New("resume needs binary mode"))
 	}
