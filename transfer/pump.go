@@ -33,6 +33,13 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 	go e.watch(ctx, cancel, j)
 
 	lim := e.limiterFor(j)
+	if wt, ok := r.(io.WriterTo); ok {
+		m := &meter{ctx: ctx, e: e, j: j, lim: lim, w: w}
+		if _, err := wt.WriteTo(m); err != nil {
+			return stopped(ctx, err)
+		}
+		return e.checkShort(j, m.done, n)
+	}
 	bp := e.bufs.Get().(*[]byte)
 	defer e.bufs.Put(bp)
 	buf := *bp
@@ -58,16 +65,21 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 			}
 		}
 		if rerr == io.EOF {
-			if done < n {
-				return protocol.NewError("read", j.srcPath, protocol.ErrTransient,
-					fmt.Sprintf("source ended after %d of %d bytes", done, n), io.ErrUnexpectedEOF)
-			}
-			return nil
+			return e.checkShort(j, done, n)
 		}
 		if rerr != nil {
 			return stopped(ctx, rerr)
 		}
 	}
+}
+
+// checkShort fails a copy whose source ended before the n bytes it had.
+func (e *engine) checkShort(j *job, done, n int64) error {
+	if done < n {
+		return protocol.NewError("read", j.srcPath, protocol.ErrTransient,
+			fmt.Sprintf("source ended after %d of %d bytes", done, n), io.ErrUnexpectedEOF)
+	}
+	return nil
 }
 
 // stopped prefers the reason the copy was stopped (stall, pause, cancel)
