@@ -21,7 +21,7 @@ const (
 	// fits both with room for the request header.
 	maxPacket = 255 * 1024
 	// maxRequests is how many requests one file keeps in flight.
-	maxRequests = 64
+	maxRequests = 32
 )
 
 // Dial connects to site, through ProxyJump hops when ssh config names

@@ -87,15 +87,19 @@ func (c *Client) open(ctx context.Context, op, p string, offset, limit int64) (i
 	if err != nil {
 		return nil, mapErr(op, p, err)
 	}
-	if fi, err := f.Stat(); err == nil && fi.IsDir() {
-		f.Close()
-		return nil, protocol.NewError(op, p, nil, "is a directory", nil)
+	size := int64(-1)
+	if fi, err := f.Stat(); err == nil {
+		if fi.IsDir() {
+			f.Close()
+			return nil, protocol.NewError(op, p, nil, "is a directory", nil)
+		}
+		size = fi.Size()
 	}
 	if _, err := f.Seek(offset, io.SeekStart); err != nil {
 		f.Close()
 		return nil, mapErr(op, p, err)
 	}
-	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit}, nil
+	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset}, nil
 }
 
 // reader streams a remote file. io.Copy uses WriteTo, which runs pkg/sftp's
@@ -107,6 +111,10 @@ type reader struct {
 	f     *sftp.File
 	p     string
 	limit int64 // bytes left to deliver; -1 for all
+	// size and offset, when size is known, let small files skip the
+	// concurrent machinery (and its extra FSTAT): a few sequential reads
+	// of what the open-time stat promised are cheaper.
+	size, offset int64
 
 	pr   *io.PipeReader
 	done chan struct{}
@@ -147,7 +155,14 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 	}
 	release := r.c.guard(r.ctx)
 	defer release()
-	n, err := r.f.WriteTo(&ctxWriter{ctx: r.ctx, w: w, limit: r.limit})
+	cw := &ctxWriter{ctx: r.ctx, w: w, limit: r.limit}
+	var n int64
+	var err error
+	if r.size >= 0 && r.size-r.offset <= smallFile {
+		n, err = r.readSmall(cw)
+	} else {
+		n, err = r.f.WriteTo(cw)
+	}
 	if errors.Is(err, errLimit) {
 		err = nil
 	}
@@ -158,6 +173,35 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 		return n, mapErr("read", r.p, err)
 	}
 	return n, nil
+}
+
+// smallFile is the size up to which a download reads sequentially.
+const smallFile = 2 * maxPacket
+
+// readSmall reads the rest of a small file with one request per packet,
+// up to the size seen at open; the transfer engine checks sizes anyway.
+func (r *reader) readSmall(w io.Writer) (int64, error) {
+	left := r.size - r.offset
+	buf := make([]byte, min(max(left, 1), maxPacket))
+	var total int64
+	for left > 0 {
+		k, err := r.f.ReadAt(buf[:min(left, int64(len(buf)))], r.offset+total)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			total += int64(m)
+			left -= int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+	return total, nil
 }
 
 // WriteTo copies the rest of the file to w with many reads in flight.
