@@ -114,12 +114,22 @@ bench() {
 		rm -f "$work/ferry-down.bin" "$work/curl-down.bin"
 
 		echo "$mode: round $r: uploading with ferry and curl"
-		t=$(timed "$mode-ferry-put" "$ferry" put "${ferry_flags[@]}" "$work/src.bin" "$furl/bench-ferry-up.bin")
-		t_fp=$(min "$t" "$t_fp")
-		check "$remote/bench-ferry-up.bin"
-		t=$(timed "$mode-curl-put" curl "${curl_flags[@]}" "${extra[@]}" -T "$work/src.bin" "$curl_url/bench-curl-up.bin")
-		t_cp=$(min "$t" "$t_cp")
-		check "$remote/bench-curl-up.bin"
+		# Uploads land on the server's disk: flush before each timed run, and
+		# alternate who goes first, so neither pays for the other's writeback.
+		local order=(ferry curl)
+		[ $((r % 2)) -eq 0 ] && order=(curl ferry)
+		for who in "${order[@]}"; do
+			sync
+			if [ "$who" = ferry ]; then
+				t=$(timed "$mode-ferry-put" "$ferry" put "${ferry_flags[@]}" "$work/src.bin" "$furl/bench-ferry-up.bin")
+				t_fp=$(min "$t" "$t_fp")
+				check "$remote/bench-ferry-up.bin"
+			else
+				t=$(timed "$mode-curl-put" curl "${curl_flags[@]}" "${extra[@]}" -T "$work/src.bin" "$curl_url/bench-curl-up.bin")
+				t_cp=$(min "$t" "$t_cp")
+				check "$remote/bench-curl-up.bin"
+			fi
+		done
 		rm -f "$remote/bench-ferry-up.bin" "$remote/bench-curl-up.bin"
 	done
 
