@@ -138,5 +138,5 @@ func longLine(en protocol.Entry) string {
 	if en.Target != "" {
 		name += " -> " + en.Target
 	}
-	return fmt.Sprintf("%s %12d %s %s", en.Mode.String(), en.Size, when, name)
+	return fmt.Sprintf("%s %12d %s %s", protocol.ModeString(en.Mode), en.Size, when, name)
 }

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"io/fs"
 	"strconv"
 	"strings"
 	"time"
@@ -38,36 +37,6 @@ func shortTime(t, now time.Time) string {
 		return t.Format("Jan _2 15:04")
 	}
 	return t.Format("Jan _2  2006")
-}
-
-// permString renders type and permission bits as ls -l does.
-func permString(m fs.FileMode) string {
-	var b [10]byte
-	switch {
-	case m.IsDir():
-		b[0] = 'd'
-	case m&fs.ModeSymlink != 0:
-		b[0] = 'l'
-	case m&fs.ModeNamedPipe != 0:
-		b[0] = 'p'
-	case m&fs.ModeSocket != 0:
-		b[0] = 's'
-	case m&fs.ModeDevice != 0:
-		b[0] = 'b'
-	case m&fs.ModeCharDevice != 0:
-		b[0] = 'c'
-	default:
-		b[0] = '-'
-	}
-	const rwx = "rwxrwxrwx"
-	for i := 0; i < 9; i++ {
-		if m&(1<<uint(8-i)) != 0 {
-			b[i+1] = rwx[i]
-		} else {
-			b[i+1] = '-'
-		}
-	}
-	return string(b[:])
 }
 
 // fit pads or truncates s (which may hold ANSI sequences) to exactly w cells.

@@ -7,6 +7,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/protocol"
 )
 
 // Screen rows above the listing (header, path, column titles) and below it
@@ -290,7 +291,7 @@ func (a *App) rowLine(p *pane, idx, w int, c columns, focused bool, now time.Tim
 			b.WriteString(" " + fit(shortTime(it.e.ModTime, now), c.time))
 		}
 		if c.perm > 0 {
-			b.WriteString(" " + permString(it.e.Mode))
+			b.WriteString(" " + protocol.ModeString(it.e.Mode))
 		}
 		switch {
 		case it.marked:

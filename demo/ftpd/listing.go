@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/ferryhq/ferry/protocol"
 )
 
 // lsLine formats one entry the way `ls -l` (and so vsftpd, proftpd and
@@ -23,57 +25,11 @@ func lsLine(fi fs.FileInfo, name, target string, now time.Time) string {
 	if fi.IsDir() {
 		nlink = 2
 	}
-	line := fmt.Sprintf("%s %3d %-8s %-8s %12d %s %s", lsMode(fi.Mode()), nlink, "ftp", "ftp", fi.Size(), when, name)
+	line := fmt.Sprintf("%s %3d %-8s %-8s %12d %s %s", protocol.ModeString(fi.Mode()), nlink, "ftp", "ftp", fi.Size(), when, name)
 	if fi.Mode()&fs.ModeSymlink != 0 && target != "" {
 		line += " -> " + target
 	}
 	return line
-}
-
-// lsMode renders the type and permission column, e.g. "drwxr-xr-x".
-func lsMode(m fs.FileMode) string {
-	var b [10]byte
-	switch {
-	case m.IsDir():
-		b[0] = 'd'
-	case m&fs.ModeSymlink != 0:
-		b[0] = 'l'
-	case m&fs.ModeNamedPipe != 0:
-		b[0] = 'p'
-	case m&fs.ModeSocket != 0:
-		b[0] = 's'
-	case m&fs.ModeCharDevice != 0:
-		b[0] = 'c'
-	case m&fs.ModeDevice != 0:
-		b[0] = 'b'
-	default:
-		b[0] = '-'
-	}
-	const rwx = "rwxrwxrwx"
-	for i := range 9 {
-		if m&(1<<uint(8-i)) != 0 {
-			b[i+1] = rwx[i]
-		} else {
-			b[i+1] = '-'
-		}
-	}
-	if m&fs.ModeSetuid != 0 {
-		b[3] = sticky(b[3], 's')
-	}
-	if m&fs.ModeSetgid != 0 {
-		b[6] = sticky(b[6], 's')
-	}
-	if m&fs.ModeSticky != 0 {
-		b[9] = sticky(b[9], 't')
-	}
-	return string(b[:])
-}
-
-func sticky(x byte, c byte) byte {
-	if x == '-' {
-		return c - 'a' + 'A'
-	}
-	return c
 }
 
 // mlsxFacts formats RFC 3659 facts ending in ';'. kind overrides the type
