@@ -51,11 +51,23 @@ func newProgress(e *env, quiet bool) *progressView {
 func (p *progressView) log(line string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.quiet && !strings.HasPrefix(line, "failed") && !strings.HasPrefix(line, "refused") {
+	if p.quiet && !isErrorLine(line) {
 		return
 	}
 	p.clear()
 	fmt.Fprintln(p.errw, "ferry: "+ansi.Strip(line))
+}
+
+// isErrorLine tells the engine's error lines (a failed file, a refused
+// name, a walk that failed, a directory a move could not remove) from its
+// notes (retries, resumes refused and started over), which --quiet hides.
+func isErrorLine(line string) bool {
+	for _, prefix := range []string{"failed ", "refused ", "walk ", "remove emptied directories "} {
+		if strings.HasPrefix(line, prefix) {
+			return true
+		}
+	}
+	return false
 }
 
 // update folds one event in and redraws.

@@ -3,29 +3,27 @@ package cli
 import (
 	"context"
 	"errors"
-	"strings"
+	"fmt"
 
 	"github.com/ferryhq/ferry/bookmarks"
 	"github.com/ferryhq/ferry/ui"
 )
 
-// siteList lets the TUI's site manager and connect dialog read and save
-// bookmarks; ssh config aliases are listed too, marked in their note.
+// siteList lets the TUI's site manager and connect dialog read, save, rename
+// and delete bookmarks; ssh config aliases and recent sites are listed too,
+// as groups of their own that cannot be edited here.
 type siteList struct{ conn *connector }
 
-func (l siteList) store() (*bookmarks.Store, error) {
-	r, err := l.conn.addressResolver()
-	if err != nil {
-		return nil, err
-	}
-	return r.store, nil
-}
+var _ ui.BookmarkEditor = siteList{}
+
+func (l siteList) resolver() (*addressResolver, error) { return l.conn.addressResolver() }
 
 func (l siteList) List(context.Context) ([]ui.Bookmark, error) {
-	st, err := l.store()
+	r, err := l.resolver()
 	if err != nil {
 		return nil, err
 	}
+	st := r.store
 	if err := st.Reload(); err != nil {
 		return nil, err
 	}
@@ -35,24 +33,25 @@ func (l siteList) List(context.Context) ([]ui.Bookmark, error) {
 		if en.Shadowed {
 			continue
 		}
-		note := en.Notes
+		b := ui.Bookmark{Name: en.Name, URL: en.URL(), Folder: en.Folder, Note: en.Notes}
 		if en.Source == bookmarks.SourceSSHConfig {
-			note = strings.TrimSpace("ssh config alias " + note)
+			b.Kind = ui.KindSSHAlias
 		}
-		if en.Folder != "" {
-			note = strings.TrimSpace(en.Folder + " · " + note)
-		}
-		out = append(out, ui.Bookmark{Name: en.Name, URL: en.Name, Note: note})
+		out = append(out, b)
 	}
 	recent, rerr := st.Recent()
-	for _, r := range recent {
-		out = append(out, ui.Bookmark{Name: r.Address(), URL: r.Address(), Note: "recent · " + r.At.Local().Format("2006-01-02 15:04")})
+	for _, rc := range recent {
+		out = append(out, ui.Bookmark{Name: rc.Address(), URL: rc.Address(), Note: rc.At.Local().Format("2006-01-02 15:04"), Kind: ui.KindRecent})
 	}
 	return out, errors.Join(err, rerr)
 }
 
+// Save adds b or updates the bookmark of that name. An update changes the
+// address, folder and notes and keeps every other setting (key file, FTP
+// and transfer options), which the site manager does not show. A password
+// in the URL goes to the secret store, never to the file.
 func (l siteList) Save(ctx context.Context, b ui.Bookmark) error {
-	st, err := l.store()
+	r, err := l.resolver()
 	if err != nil {
 		return err
 	}
@@ -60,12 +59,57 @@ func (l siteList) Save(ctx context.Context, b ui.Bookmark) error {
 	if err != nil {
 		return err
 	}
-	site.Notes = b.Note
-	if err := st.Put(ctx, site); err != nil {
-		return err
+	site.Folder, site.Notes = b.Folder, b.Note
+	err = r.store.Update(ctx, func(sites []bookmarks.Site) ([]bookmarks.Site, error) {
+		for i := range sites {
+			if sites[i].Name == b.Name {
+				s := &sites[i]
+				s.Protocol, s.Host, s.Port, s.User, s.RemoteDir = site.Protocol, site.Host, site.Port, site.User, site.RemoteDir
+				s.Folder, s.Notes = site.Folder, site.Notes
+				return sites, nil
+			}
+		}
+		return append(sites, site), nil
+	})
+	if err != nil {
+		return fmt.Errorf("save %s: %w", b.Name, err)
 	}
 	if password != "" {
-		return l.conn.resolver.secrets.Set(ctx, site.SecretKey(), bookmarks.KindPassword, password)
+		return r.secrets.Set(ctx, site.SecretKey(), bookmarks.KindPassword, password)
+	}
+	return nil
+}
+
+// Remove deletes the bookmark and its saved secrets, as `ferry bookmark rm`.
+func (l siteList) Remove(ctx context.Context, name string) error {
+	r, err := l.resolver()
+	if err != nil {
+		return err
+	}
+	if err := r.store.Remove(ctx, name); err != nil {
+		if site, ok := r.store.Lookup(name); ok && site.Source == bookmarks.SourceSSHConfig && errors.Is(err, bookmarks.ErrNotFound) {
+			return fmt.Errorf("%q comes from ~/.ssh/config; edit that file to remove it", name)
+		}
+		return err
+	}
+	if err := bookmarks.DeleteSecrets(ctx, r.secrets, name); err != nil {
+		return fmt.Errorf("removed %s, but its saved password stays: %w", name, err)
+	}
+	return nil
+}
+
+// Rename renames the bookmark and moves its secrets, as `ferry bookmark
+// rename`.
+func (l siteList) Rename(ctx context.Context, from, to string) error {
+	r, err := l.resolver()
+	if err != nil {
+		return err
+	}
+	if err := r.store.Rename(ctx, from, to); err != nil {
+		return err
+	}
+	if err := bookmarks.MoveSecrets(ctx, r.secrets, from, to); err != nil {
+		return fmt.Errorf("renamed %s to %s, but the saved password did not follow: %w", from, to, err)
 	}
 	return nil
 }

@@ -192,7 +192,7 @@ func (e *engine) retry(id JobID) error {
 		}
 		j.gen++
 		j.active, j.pending = 0, nil
-		j.walkDone, j.walkErr, j.resumeWalk = false, nil, true
+		j.walkDone, j.walkErr, j.resumeWalk, j.pruned = false, nil, true, false
 		j.files, j.filesDone, j.filesFailed, j.size, j.bytesDone = 0, 0, 0, 0, 0
 	}
 	j.state = StateQueued

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
 	"strings"
 	"time"
@@ -177,6 +178,26 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 // it belongs to this source (same size and mtime as when it was written, or,
 // without that record, a source not modified after the part), else at 0.
 func (e *engine) resumeOffset(ctx context.Context, s *session, j *job, se protocol.Entry, part string) int64 {
+	e.mu.Lock()
+	if j.partSegs != nil && (j.partSrcSize != se.Size || !j.partSrcTime.Equal(se.ModTime)) {
+		j.partSegs = nil // the source changed since the segments were written
+	}
+	known := j.partSegs != nil
+	e.mu.Unlock()
+	if !known && s.dp.ep.IsLocal() {
+		// A segmented part from a run the queue does not remember (a file
+		// a directory walk found again) carries its record beside it.
+		if segs, exists := readSegs(part, se.Size, se.ModTime); exists {
+			e.mu.Lock()
+			j.partSegs = segs
+			j.partSrcSize, j.partSrcTime = se.Size, se.ModTime
+			e.mu.Unlock()
+			if segs == nil {
+				removeSegs(part)
+			}
+			return 0 // never by size: the part has holes
+		}
+	}
 	pe, err := s.dst.Stat(ctx, part)
 	if err != nil || pe.IsDir() || pe.Size <= 0 || pe.Size > se.Size {
 		return 0
@@ -305,18 +326,34 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 		return nil // the part is complete; verification decides
 	}
 	if e.segmentable(s, j, se, write) {
-		return e.segmented(ctx, s, j, se, write)
+		err := e.segmented(ctx, s, j, se, write)
+		if !errors.Is(err, protocol.ErrUnsupported) {
+			return err
+		}
+		// A source that cannot be read at an offset (FTP in ASCII mode)
+		// cannot be split either: stream it once from the start.
+		e.logf("%s: ranges refused, copying in one stream: %v", j.srcPath, err)
+		e.mu.Lock()
+		j.partSegs = nil
+		e.mu.Unlock()
+		offset = 0
+	}
+	if offset == 0 && j.opts.Segments > 1 && s.dp.ep.IsLocal() {
+		removeSegs(write) // a record of ranges this single stream overwrites
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r, err := s.src.Open(ctx, j.srcPath, offset)
-	if err != nil {
-		return fmt.Errorf("open source: %w", err)
+	r, w, err := e.openPair(ctx, s, j, write, offset)
+	if errors.Is(err, protocol.ErrUnsupported) && offset > 0 {
+		// Resume refused (FTP in ASCII mode, where offsets on the wire and
+		// on disk differ): copy the whole file again instead of failing.
+		e.logf("%s: resume refused, starting over: %v", j.srcPath, err)
+		offset = 0
+		j.bytes.Store(0)
+		r, w, err = e.openPair(ctx, s, j, write, offset)
 	}
-	w, err := s.dst.Create(ctx, write, offset)
 	if err != nil {
-		r.Close()
-		return fmt.Errorf("create target: %w", err)
+		return err
 	}
 	err = e.pump(ctx, cancel, j, w, r, se.Size-offset)
 	rerr := r.Close()
@@ -330,4 +367,19 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 		return rerr
 	}
 	return nil
+}
+
+// openPair opens the source for reading and the target for writing, both at
+// offset; on failure neither is left open.
+func (e *engine) openPair(ctx context.Context, s *session, j *job, write string, offset int64) (io.ReadCloser, io.WriteCloser, error) {
+	r, err := s.src.Open(ctx, j.srcPath, offset)
+	if err != nil {
+		return nil, nil, fmt.Errorf("open source: %w", err)
+	}
+	w, err := s.dst.Create(ctx, write, offset)
+	if err != nil {
+		r.Close()
+		return nil, nil, fmt.Errorf("create target: %w", err)
+	}
+	return r, w, nil
 }

@@ -398,6 +398,12 @@ func (e *engine) checkDir(p *job) {
 		p.state, p.err = StateFailed, p.walkErr
 	case p.filesFailed > 0:
 		p.state, p.err = StateFailed, fmt.Errorf("%d of %d files failed", p.filesFailed, p.files)
+	case p.opts.DeleteSource && !p.pruned:
+		// A move: every file went over, so take the emptied source
+		// directories away too before calling the job done.
+		p.finished = time.Time{}
+		e.startPrune(p)
+		return
 	default:
 		p.state, p.err = StateDone, nil
 	}

@@ -153,7 +153,7 @@ func sameContent(t *testing.T, a, b string) {
 func noParts(t *testing.T, dir string) {
 	t.Helper()
 	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && strings.HasSuffix(p, partSuffix) {
+		if err == nil && (strings.HasSuffix(p, partSuffix) || strings.HasSuffix(p, partSuffix+segsSuffix)) {
 			t.Errorf("part left behind: %s", p)
 		}
 		return nil

@@ -55,6 +55,8 @@ type job struct {
 	walkCancel  context.CancelFunc
 	walkRunning bool
 	walkDone    bool
+	pruning     bool // removing the emptied source directories of a move
+	pruned      bool // that is done; checkDir may finish the job
 	walkErr     error
 	bytesDone   int64 // bytes of finished children
 	// gen counts Retry restarts of a directory; files of an older run that

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"time"
 )
 
@@ -40,6 +41,17 @@ type savedJob struct {
 	PartSrcSize int64     `json:"part_src_size,omitempty"`
 	PartSrcTime time.Time `json:"part_src_mtime,omitzero"`
 	Segmented   bool      `json:"segmented,omitempty"`
+	// Segments records how far each range of a segmented part got, so a
+	// restart continues every range instead of starting the file over.
+	Segments []savedSegment `json:"segments,omitempty"`
+}
+
+// savedSegment is one range of a segmented part: [Off, End), Done bytes of
+// it written.
+type savedSegment struct {
+	Off  int64 `json:"off"`
+	End  int64 `json:"end"`
+	Done int64 `json:"done"`
 }
 
 // save writes queue.json atomically: a temporary file in the same
@@ -56,6 +68,9 @@ func (e *engine) save() error {
 		}
 		if !j.dir {
 			sj.Bytes = j.bytes.Load()
+		}
+		for _, sg := range j.partSegs {
+			sj.Segments = append(sj.Segments, savedSegment{Off: sg.off, End: sg.end, Done: sg.done.Load()})
 		}
 		if j.err != nil {
 			sj.Err = j.err.Error()
@@ -125,7 +140,10 @@ func (e *engine) load() error {
 			partSrcSize: sj.PartSrcSize, partSrcTime: sj.PartSrcTime,
 		}
 		if sj.Segmented {
-			j.partSrcSize = -1 // never resume a part with holes by its size
+			j.partSegs = loadSegments(sj.Segments, sj.PartSrcSize)
+			if j.partSegs == nil {
+				j.partSrcSize = -1 // never resume a part with holes by its size
+			}
 		}
 		if sj.Err != "" {
 			j.err = errors.New(sj.Err)
@@ -157,4 +175,27 @@ func parseState(s string) State {
 		}
 	}
 	return StateQueued
+}
+
+// loadSegments rebuilds the ranges of a segmented part, or returns nil when
+// the record does not tile [0, size) exactly (an older or damaged file): the
+// part then starts over rather than trusting bytes it cannot account for.
+func loadSegments(saved []savedSegment, size int64) []segment {
+	if len(saved) == 0 {
+		return nil
+	}
+	segs := make([]segment, len(saved))
+	var at int64
+	for i, s := range saved {
+		if s.Off != at || s.End <= s.Off || s.Done < 0 || s.Done > s.End-s.Off {
+			return nil
+		}
+		segs[i] = segment{off: s.Off, end: s.End, done: new(atomic.Int64)}
+		segs[i].done.Store(s.Done)
+		at = s.End
+	}
+	if at != size {
+		return nil
+	}
+	return segs
 }

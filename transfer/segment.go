@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/ferryhq/ferry/protocol"
 )
@@ -48,6 +49,27 @@ func (e *engine) segmented(ctx context.Context, s *session, j *job, se protocol.
 		j.partSegs = segs
 		e.mu.Unlock()
 	}
+	// The record goes down before the first hole does, and follows the
+	// copy about once a second, so a crash never leaves a part with holes
+	// that a later run could mistake for a contiguous prefix.
+	if err := writeSegs(write, se.Size, se.ModTime, segs); err != nil {
+		return fmt.Errorf("record segments of %s: %w", write, localErr("create", write, err))
+	}
+	stopRecord := make(chan struct{})
+	recorded := make(chan struct{})
+	go func() {
+		defer close(recorded)
+		for {
+			select {
+			case <-stopRecord:
+				return
+			case <-e.clock.After(time.Second):
+				writeSegs(write, se.Size, se.ModTime, segs)
+			}
+		}
+	}()
+	stop := sync.OnceFunc(func() { close(stopRecord); <-recorded })
+	defer stop()
 	f, err := os.OpenFile(filepath.FromSlash(write), flags, 0o644)
 	if err != nil {
 		return fmt.Errorf("create target: %w", localErr("create", write, err))
@@ -99,8 +121,10 @@ func (e *engine) segmented(ctx context.Context, s *session, j *job, se protocol.
 		}()
 	}
 	wg.Wait()
+	stop() // no record written after this point but the last one
 	cerr := f.Close()
 	if first != nil {
+		writeSegs(write, se.Size, se.ModTime, segs)
 		return first
 	}
 	if cerr != nil {
@@ -109,6 +133,7 @@ func (e *engine) segmented(ctx context.Context, s *session, j *job, se protocol.
 	e.mu.Lock()
 	j.partSegs = nil
 	e.mu.Unlock()
+	removeSegs(write)
 	return nil
 }
 

@@ -305,6 +305,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onSiteConnected(msg)
 	case sitesMsg:
 		return a, a.onSites(msg)
+	case linkFileMsg:
+		return a, a.onLinkFile(msg)
 	}
 	return a, nil
 }

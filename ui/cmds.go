@@ -8,6 +8,7 @@ import (
 	"net"
 	"path"
 	"sync"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -183,5 +184,13 @@ func isConnLost(err error) bool {
 		return true
 	}
 	var ne net.Error
-	return errors.As(err, &ne)
+	if !errors.As(err, &ne) {
+		return false
+	}
+	// A bare errno also satisfies net.Error; from the local filesystem
+	// (ENOTDIR, EISDIR) it says nothing about a connection.
+	if errno, ok := ne.(syscall.Errno); ok {
+		return errno == syscall.ECONNRESET || errno == syscall.ECONNABORTED || errno == syscall.EPIPE || errno == syscall.ETIMEDOUT
+	}
+	return true
 }

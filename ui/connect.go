@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -33,9 +32,12 @@ type (
 		addr   string
 		saveAs string
 	}
+	// sitesMsg carries a fresh site list, after an edit when op is set.
 	sitesMsg struct {
 		sites []Bookmark
 		err   error
+		op    string // "deleted x", for the status line
+		opErr error
 	}
 )
 
@@ -89,6 +91,10 @@ func (d *connectDialog) title() string {
 func (d *connectDialog) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
 func (d *connectDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
+	if msg.String() == "ctrl+b" { // before the text field takes it as "cursor left"
+		a.openDialog(a.newSitesDialog(d.pane, ""))
+		return true, a.loadSites()
+	}
 	if used, cmd := d.form.key(msg); used {
 		return false, cmd
 	}
@@ -143,7 +149,7 @@ func (d *connectDialog) request() (ConnectRequest, error) {
 }
 
 func (d *connectDialog) body(a *App, width int) []string {
-	out := wrap("Type a URL (sftp://user@host:22/path, ftpes://host) or a bookmark name, or fill in the form. Tab moves, ←/→ chooses, space ticks, Enter connects.", width)
+	out := wrap("Type a URL (sftp://user@host:22/path, ftpes://host) or a bookmark name, or fill in the form. Tab moves, ←/→ chooses, space ticks, Enter connects, ctrl+b opens the site manager.", width)
 	out = append(out, "")
 	out = append(out, d.form.lines(a, width)...)
 	return out
@@ -241,121 +247,5 @@ func removeString(list []string, s string) []string {
 			out = append(out, x)
 		}
 	}
-	return out
-}
-
-// sitesDialog lists saved and recent sites with a filter.
-type sitesDialog struct {
-	sites   []Bookmark
-	filter  string
-	sel     int
-	loading bool
-	pane    int
-}
-
-func (a *App) sitesDialog() tea.Cmd {
-	if a.opts.Connect == nil {
-		a.setErr(errors.New("connecting is not available here"))
-		return nil
-	}
-	d := &sitesDialog{loading: a.opts.Bookmarks != nil, pane: a.focus}
-	for _, r := range a.recent {
-		d.sites = append(d.sites, Bookmark{Name: r, URL: r, Note: "recent"})
-	}
-	a.openDialog(d)
-	if a.opts.Bookmarks == nil {
-		return nil
-	}
-	bm, ctx := a.opts.Bookmarks, a.ctx
-	return func() tea.Msg {
-		lctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		defer cancel()
-		s, err := bm.List(lctx)
-		return sitesMsg{sites: s, err: err}
-	}
-}
-
-func (a *App) onSites(msg sitesMsg) tea.Cmd {
-	d, ok := a.dialog.(*sitesDialog)
-	if !ok {
-		return nil
-	}
-	d.loading = false
-	if msg.err != nil {
-		a.setErr(fmt.Errorf("bookmarks: %w", msg.err))
-		return nil
-	}
-	sort.SliceStable(msg.sites, func(i, j int) bool { return strings.ToLower(msg.sites[i].Name) < strings.ToLower(msg.sites[j].Name) })
-	d.sites = append(d.sites, msg.sites...)
-	return nil
-}
-
-func (d *sitesDialog) visible() []Bookmark {
-	if d.filter == "" {
-		return d.sites
-	}
-	f := strings.ToLower(d.filter)
-	var out []Bookmark
-	for _, s := range d.sites {
-		if fuzzy(strings.ToLower(s.Name+" "+s.URL), f) {
-			out = append(out, s)
-		}
-	}
-	return out
-}
-
-func (d *sitesDialog) title() string { return "Sites" }
-
-func (d *sitesDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
-	vis := d.visible()
-	switch msg.String() {
-	case "esc", "ctrl+c":
-		return true, nil
-	case "up":
-		d.sel = max(d.sel-1, 0)
-	case "down":
-		d.sel = min(d.sel+1, max(len(vis)-1, 0))
-	case "enter":
-		if d.sel < len(vis) {
-			return true, a.connectSite(d.pane, ConnectRequest{Addr: vis[d.sel].Name, Type: "auto", FTPMode: "passive"}, "")
-		}
-	case "backspace":
-		if r := []rune(d.filter); len(r) > 0 {
-			d.filter = string(r[:len(r)-1])
-			d.sel = 0
-		}
-	default:
-		if msg.Text != "" && msg.Mod&(tea.ModCtrl|tea.ModAlt) == 0 {
-			d.filter += msg.Text
-			d.sel = 0
-		}
-	}
-	return false, nil
-}
-
-func (d *sitesDialog) body(a *App, width int) []string {
-	out := []string{"filter: " + d.filter + "█", ""}
-	vis := d.visible()
-	if d.loading {
-		out = append(out, "loading bookmarks…")
-	}
-	if len(vis) == 0 && !d.loading {
-		out = append(out, a.th.dim.render("no sites — ctrl+o connects and can save one"))
-	}
-	maxRows := max(a.h-10, 3)
-	start := max(d.sel-maxRows+1, 0)
-	for i := start; i < len(vis) && i < start+maxRows; i++ {
-		s := vis[i]
-		line := fit(sanitize(s.Name), width/3) + " " + sanitize(s.URL)
-		if s.Note != "" {
-			line += "  " + a.th.dim.render(sanitize(s.Note))
-		}
-		line = fit(line, width)
-		if i == d.sel {
-			line = a.th.cursor.render(fit(s.Name, width/3) + " " + fit(s.URL, width-width/3-1))
-		}
-		out = append(out, line)
-	}
-	out = append(out, "", a.th.dim.render("type to filter · ↑↓ choose · enter connect · esc close"))
 	return out
 }

@@ -100,7 +100,7 @@ func TestConnectDialogURLAndForm(t *testing.T) {
 
 	// The site manager lists recent and saved sites, filtered.
 	press(t, a, "ctrl+b")
-	mustContain(t, a, "Sites", "work", "ftpes://bob@ftp.example.com:2121", "recent")
+	mustContain(t, a, "Site manager", "work", "ftpes://bob@ftp.example.com:2121", "recent")
 	typeText(t, a, "wrk")
 	mustNotContain(t, a, "sftp://alice@example.com ")
 	press(t, a, "enter")

@@ -17,7 +17,10 @@ func (a *App) open(i int) tea.Cmd {
 	if it == nil {
 		return nil
 	}
-	if it.e.IsDir() || it.e.IsLink() {
+	if it.e.IsLink() && !it.e.IsDir() {
+		return a.openLink(i, p.join(it.e.Name), it.e.Size)
+	}
+	if it.e.IsDir() {
 		cmd := a.list(i, p.join(it.e.Name))
 		if a.syncBrowse {
 			o := a.panes[1-i]

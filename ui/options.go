@@ -69,15 +69,36 @@ type ConnectFunc func(ctx context.Context, addr string) (Endpoint, error)
 
 // Bookmark is one saved site as the site manager lists it.
 type Bookmark struct {
-	Name string
-	URL  string // what ConnectFunc opens
-	Note string
+	Name   string
+	URL    string // the site's address, shown and edited
+	Folder string // group in the site manager; "A/B" nests
+	Note   string
+	Kind   BookmarkKind
+}
+
+// BookmarkKind says where a listed site comes from; only saved bookmarks
+// can be edited or deleted.
+type BookmarkKind int
+
+const (
+	KindSaved    BookmarkKind = iota // bookmarks.toml
+	KindSSHAlias                     // ~/.ssh/config, read live
+	KindRecent                       // a recent connection
+)
+
+// BookmarkEditor is an optional ability of a Bookmarks store: deleting and
+// renaming saved sites, with their secrets. Save edits the other fields.
+type BookmarkEditor interface {
+	Remove(ctx context.Context, name string) error
+	Rename(ctx context.Context, from, to string) error
 }
 
 // Bookmarks is what the site manager needs of the bookmark store. It is
 // called only from Cmds.
 type Bookmarks interface {
 	List(ctx context.Context) ([]Bookmark, error)
+	// Save adds b, or updates the bookmark of the same name keeping the
+	// settings Bookmark does not carry.
 	Save(ctx context.Context, b Bookmark) error
 }
 

@@ -48,11 +48,16 @@ func (a *App) viewFile(i int) tea.Cmd {
 	if it == nil || it.e.IsDir() || !a.usable(i) {
 		return nil
 	}
+	return a.viewPath(i, p.join(it.e.Name), it.e.Size)
+}
+
+// viewPath opens the viewer on the file at full path p of pane i.
+func (a *App) viewPath(i int, p string, size int64) tea.Cmd {
 	seq := 1
 	if a.pager != nil {
 		seq = a.pager.seq + 1
 	}
-	a.pager = &pager{pane: i, seq: seq, path: p.join(it.e.Name), size: it.e.Size}
+	a.pager = &pager{pane: i, seq: seq, path: p, size: size}
 	a.screen = screenPager
 	return a.pagerLoad()
 }
