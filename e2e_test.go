@@ -3,15 +3,18 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/pem"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/ferryhq/ferry/demo/ftpd"
 	"github.com/ferryhq/ferry/demo/sftpd"
 	"golang.org/x/crypto/ssh/knownhosts"
 )
@@ -114,21 +117,13 @@ func waitFile(t *testing.T, p string, want []byte) {
 	}
 }
 
-func TestTmuxMarkCopyAndDragToSFTP(t *testing.T) {
-	bin := buildFerry(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	serverDir, localDir, home := t.TempDir(), t.TempDir(), t.TempDir()
-	srv, err := sftpd.Start(ctx, sftpd.Options{Root: serverDir, Users: []sftpd.User{{Name: "e2e", Password: "e2e-secret"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
-	kh := filepath.Join(home, "known_hosts")
-	line := knownhosts.Line([]string{knownhosts.Normalize(srv.Addr())}, srv.HostKey())
-	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
+// markCopyDrag runs ferry ARGS in tmux with three local files on the left,
+// marks two and copies them with F5, drags the third with the mouse, and
+// checks all three arrive in serverDir byte for byte. ready is text the
+// right pane shows once it is connected.
+func markCopyDrag(t *testing.T, bin, serverDir, ready string, env, args []string) {
+	t.Helper()
+	localDir, home := t.TempDir(), t.TempDir()
 	files := map[string][]byte{}
 	for i, name := range []string{"alpha.txt", "beta.bin", "gamma.txt"} {
 		data := bytes.Repeat([]byte{byte('a' + i), 0, 0xff, '\n'}, 50_000+i*777)
@@ -137,12 +132,21 @@ func TestTmuxMarkCopyAndDragToSFTP(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	quoted := func(ss []string) string {
+		var b strings.Builder
+		for _, s := range ss {
+			fmt.Fprintf(&b, " %q", s)
+		}
+		return b.String()
+	}
+	baseEnv := []string{"HOME=" + home, "XDG_CONFIG_HOME=" + filepath.Join(home, "config"),
+		"XDG_STATE_HOME=" + filepath.Join(home, "state"), "XDG_DATA_HOME=" + filepath.Join(home, "data"), "TERM=xterm-256color"}
 	const w, h = 120, 32
-	cmd := fmt.Sprintf("cd %q && env HOME=%q XDG_CONFIG_HOME=%q XDG_STATE_HOME=%q FERRY_PASSWORD=e2e-secret TERM=xterm-256color %q --ssh-config none --known-hosts %q sftp://e2e@%s/ 2>%q; sleep 60",
-		localDir, home, filepath.Join(home, "config"), filepath.Join(home, "state"), bin, kh, srv.Addr(), filepath.Join(home, "stderr"))
+	cmd := fmt.Sprintf("cd %q && env%s %q%s 2>%q; sleep 60",
+		localDir, quoted(append(baseEnv, env...)), bin, quoted(args), filepath.Join(home, "stderr"))
 	tm := newTmux(t, w, h, cmd)
 	tm.waitScreen("both panes", func(s string) bool {
-		return strings.Contains(s, "gamma.txt") && strings.Contains(s, "ssh-ed25519")
+		return strings.Contains(s, "gamma.txt") && strings.Contains(s, ready)
 	})
 
 	// Mark alpha and beta with Insert, then F5 copies both to the server.
@@ -154,7 +158,7 @@ func TestTmuxMarkCopyAndDragToSFTP(t *testing.T) {
 	}
 
 	// Drag gamma.txt from the left pane and drop it on the right one.
-	screen := tm.waitScreen("the copy to finish", func(s string) bool { return strings.Contains(s, "2 done") || strings.Contains(s, "beta.bin") })
+	screen := tm.waitScreen("the copy to finish", func(s string) bool { return strings.Contains(s, "2 done") })
 	row := rowOf(screen, "gamma.txt", w)
 	if row == 0 {
 		t.Fatalf("gamma.txt not on screen:\n%s", screen)
@@ -162,12 +166,88 @@ func TestTmuxMarkCopyAndDragToSFTP(t *testing.T) {
 	tm.raw(fmt.Sprintf("\x1b[<0;6;%dM", row))
 	tm.raw(fmt.Sprintf("\x1b[<0;%d;%dm", w*3/4, row))
 	waitFile(t, filepath.Join(serverDir, "gamma.txt"), files["gamma.txt"])
+	tm.waitScreen("the drag's copy to finish", func(s string) bool { return strings.Contains(s, "3 done") })
 	for name := range files {
 		if _, err := os.Stat(filepath.Join(serverDir, name+".ferry-part")); !os.IsNotExist(err) {
 			t.Errorf("%s.ferry-part left on the server: %v", name, err)
 		}
 	}
 	tm.keys("F10")
+}
+
+func TestTmuxMarkCopyAndDragToSFTP(t *testing.T) {
+	bin := buildFerry(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serverDir, keys := t.TempDir(), t.TempDir()
+	srv, err := sftpd.Start(ctx, sftpd.Options{Root: serverDir, Users: []sftpd.User{{Name: "e2e", Password: "e2e-secret"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	kh := filepath.Join(keys, "known_hosts")
+	line := knownhosts.Line([]string{knownhosts.Normalize(srv.Addr())}, srv.HostKey())
+	if err := os.WriteFile(kh, []byte(line+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	markCopyDrag(t, bin, serverDir, "ssh-ed25519", []string{"FERRY_PASSWORD=e2e-secret"},
+		[]string{"--ssh-config", "none", "--known-hosts", kh, "sftp://e2e@" + srv.Addr() + "/"})
+}
+
+func TestTmuxMarkCopyAndDragToFTPS(t *testing.T) {
+	bin := buildFerry(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	serverDir := t.TempDir()
+	tlsConfig, _, err := ftpd.SelfSignedTLS()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	pemBytes := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: tlsConfig.Certificates[0].Certificate[0]})
+	if err := os.WriteFile(ca, pemBytes, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	srv, err := ftpd.Start(ctx, ftpd.Options{Root: serverDir, Users: map[string]string{"e2e": "e2e-secret"}, TLS: tlsConfig, RequireTLS: true, RequireTLSReuse: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	markCopyDrag(t, bin, serverDir, "TLS", []string{"FERRY_PASSWORD=e2e-secret"},
+		[]string{"--trust", "strict", "--ca-file", ca, "ftpes://e2e@" + srv.Addr() + "/"})
+}
+
+// TestTmuxBookmarkAgainstRealSSHD opens the TUI by a bookmark's name on the
+// real OpenSSH server CI starts, and copies into the bookmark's directory.
+func TestTmuxBookmarkAgainstRealSSHD(t *testing.T) {
+	addr := os.Getenv("FERRY_TEST_SSHD")
+	if addr == "" {
+		if os.Getenv("FERRY_REQUIRE_REAL_SERVERS") == "1" {
+			t.Fatal("FERRY_TEST_SSHD is unset but FERRY_REQUIRE_REAL_SERVERS=1")
+		}
+		t.Skip("FERRY_TEST_SSHD is unset: no real sshd to test against")
+	}
+	bin := buildFerry(t)
+	base := os.Getenv("FERRY_TEST_SSHD_DIR")
+	dir, err := os.MkdirTemp(base, "tui-bookmark-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(dir)
+	if st, err := os.Stat(base); err == nil {
+		if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+			os.Chown(dir, int(sys.Uid), int(sys.Gid)) // the test user must write here
+		}
+	}
+	cfg := t.TempDir()
+	add := exec.Command(bin, "bookmark", "add", "e2e-real",
+		"sftp://"+os.Getenv("FERRY_TEST_SSHD_USER")+"@"+addr+dir, "--key", os.Getenv("FERRY_TEST_SSHD_KEY"))
+	add.Env = append(os.Environ(), "XDG_CONFIG_HOME="+cfg)
+	if out, err := add.CombinedOutput(); err != nil {
+		t.Fatalf("bookmark add: %v: %s", err, out)
+	}
+	markCopyDrag(t, bin, dir, "ssh-", []string{"XDG_CONFIG_HOME=" + cfg},
+		[]string{"--ssh-config", "none", "--trust", "strict", "--known-hosts", os.Getenv("FERRY_TEST_SSHD_KNOWN_HOSTS"), "e2e-real"})
 }
 
 func TestTmuxDemoCopiesIntoSandbox(t *testing.T) {
