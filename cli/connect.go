@@ -174,8 +174,15 @@ func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client,
 		if bm != nil && bm.KeyFile != "" {
 			ids = append(ids, bm.KeyFile)
 		}
+		var order []string
+		if bm != nil {
+			for _, m := range bm.AuthOrder {
+				order = append(order, string(m))
+			}
+		}
 		var sc *sftp.Client
 		sc, err = sftp.Dial(ctx, s, sftp.Config{
+			AuthOrder:      order,
 			Prompter:       c.prompter,
 			Trust:          c.trust,
 			KnownHostsFile: c.flags.knownHosts,

@@ -40,11 +40,45 @@ func (l *login) methods() []ssh.AuthMethod {
 	if l.cfg.Password != "" {
 		tries = 1 // a given password will not become right on retry
 	}
-	return []ssh.AuthMethod{
-		ssh.PublicKeysCallback(l.signers),
-		ssh.RetryableAuthMethod(password, tries),
-		ssh.RetryableAuthMethod(kbd, passwordTries),
+	byName := map[string]ssh.AuthMethod{
+		"publickey":            ssh.PublicKeysCallback(l.signers),
+		"password":             ssh.RetryableAuthMethod(password, tries),
+		"keyboard-interactive": ssh.RetryableAuthMethod(kbd, passwordTries),
 	}
+	var out []ssh.AuthMethod
+	used := map[string]bool{}
+	for _, name := range l.order() {
+		if name == "agent" {
+			name = "publickey" // agent and key files share the one publickey method
+		}
+		if m, ok := byName[name]; ok && !used[name] {
+			used[name] = true
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// defaultAuthOrder is OpenSSH's: agent keys, key files, password,
+// keyboard-interactive.
+var defaultAuthOrder = []string{"agent", "publickey", "password", "keyboard-interactive"}
+
+// order is Config.AuthOrder, or OpenSSH's order when it is empty.
+func (l *login) order() []string {
+	if len(l.cfg.AuthOrder) == 0 {
+		return defaultAuthOrder
+	}
+	return l.cfg.AuthOrder
+}
+
+// allows reports whether the auth order names method.
+func (l *login) allows(method string) bool {
+	for _, m := range l.order() {
+		if m == method {
+			return true
+		}
+	}
+	return false
 }
 
 // close releases the agent connections.
@@ -69,7 +103,10 @@ func (l *login) secret(req protocol.SecretRequest) (string, error) {
 // signers lists agent keys, then key files; called once, when the server
 // accepts public keys.
 func (l *login) signers() ([]ssh.Signer, error) {
-	files := l.keyFiles()
+	var files []string
+	if l.allows("publickey") {
+		files = l.keyFiles()
+	}
 	var out []ssh.Signer
 	seen := map[string]bool{}
 	add := func(s ssh.Signer) {
@@ -95,7 +132,11 @@ func (l *login) signers() ([]ssh.Signer, error) {
 			wanted = append(wanted, pk.Marshal())
 		}
 	}
-	for _, s := range l.agentSigners() {
+	var agentKeys []ssh.Signer
+	if l.allows("agent") {
+		agentKeys = l.agentSigners()
+	}
+	for _, s := range agentKeys {
 		if l.t.identitiesOnly && !containsKey(wanted, s.PublicKey().Marshal()) {
 			continue
 		}

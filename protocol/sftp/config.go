@@ -45,6 +45,11 @@ type Config struct {
 	Log protocol.LogFunc
 	// HomeDir replaces the user's home directory (where .ssh lives).
 	HomeDir string
+	// AuthOrder lists the login methods to try, in order: "agent",
+	// "publickey" (key files), "password", "keyboard-interactive". Methods
+	// it leaves out are not tried; empty means OpenSSH's order. Agent keys
+	// and key files are offered together, at the first of the two.
+	AuthOrder []string
 }
 
 const (
