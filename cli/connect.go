@@ -28,6 +28,7 @@ type connector struct {
 	resolver  *addressResolver           // bookmarks and ssh aliases; nil until first use
 	bookmarks map[string]*bookmarks.Site // site ID → the bookmark it came from
 	overrides map[string]siteOverride    // site ID → options from the TUI's connect form
+	recorded  map[string]bool            // site IDs already in the recent list this run
 }
 
 // siteOverride holds what the connect form says about one site beyond its
@@ -62,7 +63,7 @@ func newConnector(e *env, flags connFlags) (*connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}, overrides: map[string]siteOverride{}}
+	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}, overrides: map[string]siteOverride{}, recorded: map[string]bool{}}
 	c.prompter = &memoPrompter{inner: newTermPrompter(e), c: c}
 	if flags.debug {
 		var mu sync.Mutex
@@ -203,10 +204,24 @@ func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client,
 	if err != nil {
 		return nil, err
 	}
-	if r, rerr := c.addressResolver(); rerr == nil {
-		_ = r.record(ctx, s, bm) // best effort: a read-only state dir must not fail a copy
-	}
+	c.recordRecent(ctx, id, s, bm)
 	return cl, nil
+}
+
+// recordRecent adds a site to the recent list once per run: the queue's
+// pooled connections dial the same site again and need not rewrite the file.
+// It is best effort: a read-only state dir must not fail a copy.
+func (c *connector) recordRecent(ctx context.Context, id string, s protocol.Site, bm *bookmarks.Site) {
+	c.mu.Lock()
+	seen := c.recorded[id]
+	c.recorded[id] = true
+	c.mu.Unlock()
+	if seen {
+		return
+	}
+	if r, err := c.addressResolver(); err == nil {
+		_ = r.record(ctx, s, bm)
+	}
 }
 
 // exitFor picks the exit status for a connection error.

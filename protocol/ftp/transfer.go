@@ -214,7 +214,11 @@ func (r *retrReader) Read(b []byte) (int, error) {
 
 // WriteTo copies with one large buffer, so io.Copy to a file makes few
 // system calls.
-func (r *retrReader) WriteTo(w io.Writer) (int64, error) {
+func (r *retrReader) WriteTo(w io.Writer) (int64, error) { return copyLarge(w, r) }
+
+// copyLarge is io.Copy with a bufSize buffer that never defers to the
+// ends' own ReadFrom or WriteTo (which call back here).
+func copyLarge(w io.Writer, r io.Reader) (int64, error) {
 	buf := make([]byte, bufSize)
 	var total int64
 	for {

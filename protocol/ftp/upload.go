@@ -87,26 +87,7 @@ func (w *storWriter) Write(b []byte) (int, error) {
 }
 
 // ReadFrom copies with one large buffer.
-func (w *storWriter) ReadFrom(r io.Reader) (int64, error) {
-	buf := make([]byte, bufSize)
-	var total int64
-	for {
-		k, err := r.Read(buf)
-		if k > 0 {
-			m, werr := w.Write(buf[:k])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
-}
+func (w *storWriter) ReadFrom(r io.Reader) (int64, error) { return copyLarge(w, r) }
 
 func (w *storWriter) Close() error {
 	if w.closed {
