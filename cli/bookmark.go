@@ -83,6 +83,10 @@ const bookmarkUsage = `Usage:
 
 A bookmark name works wherever an address does: ferry NAME, ferry get NAME:path .
 Passwords go to the OS keyring (or ferry asks each time), never to the file.
+
+Example:
+  ferry bookmark add web sftp://deploy@web1.example.com/var/www --key ~/.ssh/deploy
+  ferry get web:logs/app.log .
 `
 
 func runBookmark(ctx context.Context, e *env, args []string) int {

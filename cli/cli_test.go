@@ -128,3 +128,12 @@ func TestParseInterleaved(t *testing.T) {
 		t.Fatalf("got %v %v %v", rest, *r, err)
 	}
 }
+
+func TestEveryCommandHasHelpWithAnExample(t *testing.T) {
+	for _, c := range commands() {
+		code, out, errs := run(t, nil, c.name, "--help")
+		if code != exitOK || !strings.Contains(out, "Example") || !strings.Contains(out, "ferry "+c.name) {
+			t.Errorf("ferry %s --help: exit %d, out %q, err %q", c.name, code, out, errs)
+		}
+	}
+}

@@ -10,6 +10,9 @@ import (
 // completes command names and local paths; remote paths are not completed,
 // since that would connect on every Tab.
 func runCompletion(_ context.Context, e *env, args []string) int {
+	if wantsHelp(e, "completion", args) {
+		return exitOK
+	}
 	if len(args) != 1 {
 		return e.errorf(exitUsage, "completion takes one shell: bash, zsh or fish")
 	}

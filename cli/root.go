@@ -134,9 +134,24 @@ func Run(ctx context.Context, version string, args []string, stdio Stdio) int {
 	return runTUI(ctx, e, args)
 }
 
-func runVersion(_ context.Context, e *env, _ []string) int {
+func runVersion(_ context.Context, e *env, args []string) int {
+	if wantsHelp(e, "version", args) {
+		return exitOK
+	}
 	fmt.Fprintf(e.Out, "ferry %s\n", e.version)
 	return exitOK
+}
+
+// wantsHelp prints a command's help when its only argument is -h or --help,
+// for commands that take no flags of their own.
+func wantsHelp(e *env, name string, args []string) bool {
+	if len(args) != 1 || (args[0] != "-h" && args[0] != "--help") {
+		return false
+	}
+	if c, ok := findCommand(name); ok {
+		printCommandHelp(e.Out, c)
+	}
+	return true
 }
 
 func printHelp(w io.Writer) {
