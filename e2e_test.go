@@ -120,7 +120,8 @@ func waitFile(t *testing.T, p string, want []byte) {
 // markCopyDrag runs ferry ARGS in tmux with three local files on the left,
 // marks two and copies them with F5, drags the third with the mouse, and
 // checks all three arrive in serverDir byte for byte. ready is text the
-// right pane shows once it is connected.
+// right pane shows once it is connected (the security the session
+// reports, not the label shown while it connects).
 func markCopyDrag(t *testing.T, bin, serverDir, ready string, env, args []string) {
 	t.Helper()
 	localDir, home := t.TempDir(), t.TempDir()
@@ -213,7 +214,7 @@ func TestTmuxMarkCopyAndDragToFTPS(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	markCopyDrag(t, bin, serverDir, "TLS", []string{"FERRY_PASSWORD=e2e-secret"},
+	markCopyDrag(t, bin, serverDir, "TLS 1.", []string{"FERRY_PASSWORD=e2e-secret"},
 		[]string{"--trust", "strict", "--ca-file", ca, "ftpes://e2e@" + srv.Addr() + "/"})
 }
 
