@@ -3,8 +3,25 @@ package ui
 import (
 	"strings"
 
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
+
+// dialogFrame draws a dialog's sides and bottom with Lip Gloss; the top line,
+// which carries the title, is drawn by overlayDialog. Dialogs are drawn once
+// per frame at most, so Lip Gloss costs nothing noticeable here, unlike the
+// list rows, which are styled by hand.
+func (a *App) dialogFrame(alarm bool) lipgloss.Style {
+	st := lipgloss.NewStyle().Border(lipgloss.RoundedBorder(), false, true, true, true).Padding(0, 1)
+	switch {
+	case a.th.noColor:
+	case alarm:
+		st = st.BorderForeground(lipgloss.Color("231")).BorderBackground(lipgloss.Color("160"))
+	default:
+		st = st.BorderForeground(lipgloss.Color("117"))
+	}
+	return st
+}
 
 // overlayDialog draws the open dialog as a framed box centred over base.
 func (a *App) overlayDialog(base string) string {
@@ -16,16 +33,19 @@ func (a *App) overlayDialog(base string) string {
 	inner := boxW - 4
 	body := d.body(a, inner)
 	frame := a.th.dialogTitle
-	if al, ok := d.(alarmed); ok && al.alarm() {
+	al, ok := d.(alarmed)
+	isAlarm := ok && al.alarm()
+	if isAlarm {
 		frame = a.th.alarm
 	}
 	title := " " + sanitize(d.title()) + " "
 	top := "╭" + title + strings.Repeat("─", max(boxW-2-visibleWidth(title), 0)) + "╮"
-	box := []string{frame.render(fit(top, boxW))}
-	for _, l := range body {
-		box = append(box, frame.render("│")+" "+fit(l, inner)+" "+frame.render("│"))
+	fitted := make([]string, len(body))
+	for i, l := range body {
+		fitted[i] = fit(l, inner)
 	}
-	box = append(box, frame.render("╰"+strings.Repeat("─", boxW-2)+"╯"))
+	box := []string{frame.render(fit(top, boxW))}
+	box = append(box, strings.Split(a.dialogFrame(isAlarm).Render(strings.Join(fitted, "\n")), "\n")...)
 	if len(box) > a.h {
 		box = box[:a.h]
 	}
