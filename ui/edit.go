@@ -28,6 +28,9 @@ type editSession struct {
 	sum     []byte
 	client  protocol.Client
 	lk      *paneIO
+	// viewOnly is an F3 with an external pager: the copy is shown, then
+	// removed, never uploaded.
+	viewOnly bool
 }
 
 type (
@@ -59,15 +62,19 @@ func (a *App) editor() []string {
 }
 
 // editFile downloads the file under the cursor to a temp file in a Cmd.
-func (a *App) editFile(i int) tea.Cmd {
+func (a *App) editFile(i int) tea.Cmd { return a.fetchForCommand(i, false) }
+
+// fetchForCommand downloads the file under the cursor to a temp file in a
+// Cmd, for the editor (F4) or, with viewOnly, an external pager (F3).
+func (a *App) fetchForCommand(i int, viewOnly bool) tea.Cmd {
 	p := a.panes[i]
 	it := p.current()
 	if it == nil || it.e.IsDir() || !a.usable(i) {
 		return nil
 	}
-	s := &editSession{pane: i, remote: p.join(it.e.Name), client: p.client, lk: a.io[i]}
+	s := &editSession{pane: i, remote: p.join(it.e.Name), client: p.client, lk: a.io[i], viewOnly: viewOnly}
 	tmpDir, ctx := a.opts.TempDir, a.ctx
-	a.setStatus("downloading " + s.remote + " for editing…")
+	a.setStatus("downloading " + s.remote + "…")
 	return func() tea.Msg {
 		var err error
 		s.lk.do(func() { err = s.download(ctx, tmpDir) })
@@ -125,14 +132,24 @@ func (a *App) onEditReady(msg editReadyMsg) tea.Cmd {
 		return nil
 	}
 	ed := a.editor()
+	if msg.s.viewOnly {
+		ed = strings.Fields(a.opts.Pager)
+	}
 	cmd := exec.Command(ed[0], append(ed[1:], msg.s.local)...)
-	a.setStatus("editing " + msg.s.remote)
+	a.setStatus("opening " + msg.s.remote)
 	s := msg.s
 	return tea.ExecProcess(cmd, func(err error) tea.Msg { return editExitMsg{s: s, err: err} })
 }
 
 func (a *App) onEditExit(msg editExitMsg) tea.Cmd {
 	s := msg.s
+	if s.viewOnly {
+		os.Remove(s.local)
+		if msg.err != nil {
+			a.setErr(fmt.Errorf("pager: %w", msg.err))
+		}
+		return nil
+	}
 	if msg.err != nil {
 		a.setErr(fmt.Errorf("editor: %w (your copy stays at %s)", msg.err, s.local))
 		return nil

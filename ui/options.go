@@ -140,6 +140,9 @@ type Options struct {
 	Banner string
 	// Editor is the command for F4; empty uses $VISUAL, $EDITOR, then vi.
 	Editor string
+	// Pager, when set, is the command F3 runs on a downloaded copy instead
+	// of ferry's own streamed viewer.
+	Pager string
 	// TempDir holds files downloaded for F4; empty uses os.TempDir.
 	TempDir string
 	// Input and Output replace the terminal (tests); nil uses stdin/stdout.

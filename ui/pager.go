@@ -48,6 +48,9 @@ func (a *App) viewFile(i int) tea.Cmd {
 	if it == nil || it.e.IsDir() || !a.usable(i) {
 		return nil
 	}
+	if len(strings.Fields(a.opts.Pager)) > 0 {
+		return a.fetchForCommand(i, true)
+	}
 	return a.viewPath(i, p.join(it.e.Name), it.e.Size)
 }
 

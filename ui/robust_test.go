@@ -199,3 +199,35 @@ func TestHostileNamesCannotEscapeTheirCells(t *testing.T) {
 		t.Fatal("a control sequence reached a dialog")
 	}
 }
+
+// TestExternalPagerViewsACopyAndNeverUploads checks F3 with Options.Pager:
+// the file is downloaded, handed to the pager, and the copy is removed
+// afterwards without any upload, even when the pager changed it.
+func TestExternalPagerViewsACopyAndNeverUploads(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"notes.txt": "read me"})
+	a := newTestApp(t, dir, t.TempDir(), func(o *Options) { o.Pager = "less -R" })
+	a.panes[0].selectName("notes.txt")
+	_, cmd := a.Update(keyMsg("f3"))
+	msg, _ := runOne(cmd, 5*time.Second)
+	ready, ok := msg.(editReadyMsg)
+	if !ok || ready.err != nil || !ready.s.viewOnly {
+		t.Fatalf("F3 with a pager gave %#v", msg)
+	}
+	if b, _ := os.ReadFile(ready.s.local); string(b) != "read me" {
+		t.Fatalf("copy for the pager holds %q", b)
+	}
+	if _, c := a.Update(ready); c == nil {
+		t.Fatal("no pager command")
+	}
+	os.WriteFile(ready.s.local, []byte("scribbled"), 0o644)
+	if _, c := a.Update(editExitMsg{s: ready.s}); c != nil {
+		t.Fatal("leaving the pager started more work (an upload?)")
+	}
+	if _, err := os.Stat(ready.s.local); !os.IsNotExist(err) {
+		t.Fatalf("pager copy %s not removed: %v", ready.s.local, err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, "notes.txt")); string(b) != "read me" {
+		t.Fatalf("original changed to %q", b)
+	}
+}
