@@ -3,14 +3,10 @@ package bookmarks
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
-	"github.com/gofrs/flock"
 )
 
 // RecentMax is how many recent connections are kept.
@@ -74,20 +70,11 @@ func (s *Store) AddRecent(ctx context.Context, r Recent) error {
 		return nil
 	}
 	path := s.paths.RecentFile()
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(path), err)
+	unlock, err := lockFile(ctx, path)
+	if err != nil {
+		return err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, lockWait)
-		defer cancel()
-	}
-	lock := flock.New(path+".lock", flock.SetPermissions(0o600))
-	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !locked {
-		return fmt.Errorf("lock %s: %w", path, errors.Join(err, ctx.Err()))
-	}
-	defer lock.Unlock()
+	defer unlock()
 	old, _ := readRecent(path) // a damaged list is replaced, not kept
 	list := []Recent{r}
 	for _, o := range old {

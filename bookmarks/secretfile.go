@@ -7,12 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
-	"time"
 
-	"github.com/gofrs/flock"
 	"golang.org/x/crypto/argon2"
 	"golang.org/x/crypto/chacha20poly1305"
 )
@@ -97,20 +93,11 @@ func (f *SecretFile) Delete(ctx context.Context, site string, kind Kind) error {
 func (f *SecretFile) modify(ctx context.Context, change func(map[string]string)) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, lockWait)
-		defer cancel()
+	unlock, err := lockFile(ctx, f.path)
+	if err != nil {
+		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(f.path), 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", filepath.Dir(f.path), err)
-	}
-	lock := flock.New(f.path+".lock", flock.SetPermissions(0o600))
-	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !locked {
-		return fmt.Errorf("lock %s: %w", f.path, errors.Join(err, ctx.Err()))
-	}
-	defer lock.Unlock()
+	defer unlock()
 	m, exists, err := f.load(ctx)
 	if err != nil {
 		return err

@@ -4,12 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
-
-	"github.com/gofrs/flock"
 )
 
 // Errors a Store returns; callers test them with errors.Is.
@@ -145,20 +142,11 @@ func (s *Store) Update(ctx context.Context, fn func(sites []Site) ([]Site, error
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	path := s.Path()
-	if err := os.MkdirAll(s.paths.ConfigDir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", s.paths.ConfigDir, err)
+	unlock, err := lockFile(ctx, path)
+	if err != nil {
+		return err
 	}
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, lockWait)
-		defer cancel()
-	}
-	lock := flock.New(path+".lock", flock.SetPermissions(0o600))
-	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !locked {
-		return fmt.Errorf("lock %s (is another ferry saving?): %w", path, errors.Join(err, ctx.Err()))
-	}
-	defer lock.Unlock()
+	defer unlock()
 
 	current, err := s.read()
 	if err != nil {
@@ -277,20 +265,11 @@ func (s *Store) Replace(ctx context.Context, expect, data []byte) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := ctx.Deadline(); !ok {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, lockWait)
-		defer cancel()
+	unlock, err := lockFile(ctx, path)
+	if err != nil {
+		return err
 	}
-	if err := os.MkdirAll(s.paths.ConfigDir, 0o700); err != nil {
-		return fmt.Errorf("create %s: %w", s.paths.ConfigDir, err)
-	}
-	lock := flock.New(path+".lock", flock.SetPermissions(0o600))
-	locked, err := lock.TryLockContext(ctx, 20*time.Millisecond)
-	if err != nil || !locked {
-		return fmt.Errorf("lock %s (is another ferry saving?): %w", path, errors.Join(err, ctx.Err()))
-	}
-	defer lock.Unlock()
+	defer unlock()
 	current, err := readFileIfExists(path)
 	if err != nil {
 		return err
