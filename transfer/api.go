@@ -186,7 +186,11 @@ type Clock interface {
 
 // Options configure a Queue. Zero values take the defaults named.
 type Options struct {
-	Workers  int    // parallel file transfers; default 4
+	// Workers is how many file transfers run at once (default 4). Small
+	// files (see smallJob) between sites that share sessions (SFTP, local)
+	// run up to smallBoost times as many, since they wait on round trips,
+	// not bandwidth.
+	Workers  int
 	Conflict Policy // default for jobs; default PolicyAsk
 	Limit    int64  // global bytes per second; 0 is unlimited
 	// StateDir holds queue.json and transfer.log, normally

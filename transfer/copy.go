@@ -36,19 +36,25 @@ func (e *engine) open(ctx context.Context, j *job) (*session, error) {
 		return nil, err
 	}
 	s := &session{sp: sp, dp: dp}
+	// A small file shares sessions with others where the backend allows;
+	// a big one gets its own, so its bandwidth is not split.
+	get := (*pool).get
+	if j.entry != nil && j.entry.Size <= smallJob {
+		get = (*pool).share
+	}
 	if sp == dp {
-		cs, err := sp.get(ctx, 2)
+		cs, err := get(sp, ctx, 2)
 		if err != nil {
 			return nil, err
 		}
 		s.src, s.dst = cs[0], cs[1]
 		return s, nil
 	}
-	cs, err := sp.get(ctx, 1)
+	cs, err := get(sp, ctx, 1)
 	if err != nil {
 		return nil, err
 	}
-	ds, err := dp.get(ctx, 1)
+	ds, err := get(dp, ctx, 1)
 	if err != nil {
 		sp.put(cs[0], false)
 		return nil, err
@@ -80,8 +86,11 @@ func (e *engine) copyFile(ctx context.Context, j *job) (State, error) {
 }
 
 func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error) {
+	// The walk's entry serves the first attempt; a retry looks again, as
+	// the source may be what changed.
+	first := j.attempt <= 1
 	var se protocol.Entry
-	if j.entry != nil {
+	if j.entry != nil && first {
 		se = *j.entry
 	} else {
 		var err error
@@ -99,7 +108,11 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	target := j.dstPath
 	inPlace := j.opts.InPlace
 	var offset int64 = -1 // -1: decide from the part
-	de, err := s.dst.Stat(ctx, target)
+	var de protocol.Entry
+	var err error = protocol.ErrNotExist
+	if !(j.newDir && first) {
+		de, err = s.dst.Stat(ctx, target)
+	}
 	switch {
 	case err == nil:
 		if de.IsDir() {
@@ -138,7 +151,7 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	}
 	if offset < 0 {
 		offset = 0
-		if !inPlace {
+		if !inPlace && !(j.newDir && first) {
 			offset = e.resumeOffset(ctx, s, j, se, write)
 		}
 	}
@@ -148,10 +161,11 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	j.bytes.Store(offset)
 	e.progressed(j, offset)
 
-	if err := e.stream(ctx, s, j, se, write, offset); err != nil {
+	written, err := e.stream(ctx, s, j, se, write, offset)
+	if err != nil {
 		return 0, err
 	}
-	if err := e.verify(ctx, s, j, se, write); err != nil {
+	if err := e.verify(ctx, s, j, se, write, written); err != nil {
 		return 0, err
 	}
 	if write != target {
@@ -321,14 +335,17 @@ func rename(ctx context.Context, c protocol.Client, from, to string) error {
 
 // stream copies the source from offset into write, segmented when asked
 // and possible.
-func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Entry, write string, offset int64) error {
+//
+// written is the size the target has when this call streamed it whole from
+// where it started, or -1 when it did not (segments, nothing to do).
+func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Entry, write string, offset int64) (written int64, err error) {
 	if offset >= se.Size && offset > 0 {
-		return nil // the part is complete; verification decides
+		return -1, nil // the part is complete; verification decides
 	}
 	if e.segmentable(s, j, se, write) {
 		err := e.segmented(ctx, s, j, se, write)
 		if !errors.Is(err, protocol.ErrUnsupported) {
-			return err
+			return -1, err
 		}
 		// A source that cannot be read at an offset (FTP in ASCII mode)
 		// cannot be split either: stream it once from the start.
@@ -343,36 +360,43 @@ func (e *engine) stream(ctx context.Context, s *session, j *job, se protocol.Ent
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
-	r, w, err := e.openPair(ctx, s, j, write, offset)
+	r, w, err := e.openPair(ctx, s, j, se, write, offset)
 	if errors.Is(err, protocol.ErrUnsupported) && offset > 0 {
 		// Resume refused (FTP in ASCII mode, where offsets on the wire and
 		// on disk differ): copy the whole file again instead of failing.
 		e.logf("%s: resume refused, starting over: %v", j.srcPath, err)
 		offset = 0
 		j.bytes.Store(0)
-		r, w, err = e.openPair(ctx, s, j, write, offset)
+		r, w, err = e.openPair(ctx, s, j, se, write, offset)
 	}
 	if err != nil {
-		return err
+		return -1, err
 	}
-	err = e.pump(ctx, cancel, j, w, r, se.Size-offset)
+	moved, err := e.pump(ctx, cancel, j, w, r, se.Size-offset)
 	rerr := r.Close()
 	werr := w.Close()
 	switch {
 	case err != nil:
-		return err
+		return -1, err
 	case werr != nil:
-		return werr
+		return -1, werr
 	case rerr != nil:
-		return rerr
+		return -1, rerr
 	}
-	return nil
+	return offset + moved, nil
 }
 
 // openPair opens the source for reading and the target for writing, both at
-// offset; on failure neither is left open.
-func (e *engine) openPair(ctx context.Context, s *session, j *job, write string, offset int64) (io.ReadCloser, io.WriteCloser, error) {
-	r, err := s.src.Open(ctx, j.srcPath, offset)
+// offset; on failure neither is left open. A source that takes the size
+// it was listed with saves a round trip per file.
+func (e *engine) openPair(ctx context.Context, s *session, j *job, se protocol.Entry, write string, offset int64) (io.ReadCloser, io.WriteCloser, error) {
+	var r io.ReadCloser
+	var err error
+	if so, ok := s.src.(protocol.SizedOpener); ok && se.Size >= offset {
+		r, err = so.OpenSized(ctx, j.srcPath, offset, se.Size)
+	} else {
+		r, err = s.src.Open(ctx, j.srcPath, offset)
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("open source: %w", err)
 	}

@@ -41,6 +41,7 @@ type job struct {
 
 	// File jobs.
 	entry       *protocol.Entry // the source entry, known from the walk
+	newDir      bool            // the walk created the target's directory: no target or part to look for
 	cancel      context.CancelCauseFunc
 	stop        error     // errPaused or errCanceled asked while running
 	partSrcSize int64     // source size when the part was written

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -15,22 +16,30 @@ import (
 const dialTimeout = 60 * time.Second
 
 // pool keeps connections to one site, the way net/http.Transport keeps idle
-// connections per host: at most max in use, idle ones closed after a while.
+// connections per host: at most max open, idle ones closed after a while.
+// A connection whose backend multiplexes (protocol.Multiplexer, i.e. SFTP)
+// is lent to several shared users at once; exclusive users (a big file, a
+// segment) have one to themselves.
 type pool struct {
 	ep    Endpoint
 	max   int // 0: no cap
 	clock Clock
 
-	mu     sync.Mutex
-	inUse  int
-	idle   []idleConn
-	notify chan struct{} // closed when a slot frees
-	closed bool
+	mu      sync.Mutex
+	conns   []*pooled
+	dialing int           // dials in progress, counted against max
+	streams int           // users one connection carries, learned at the first dial
+	notify  chan struct{} // closed when a connection frees up
+	closed  bool
 }
 
-type idleConn struct {
-	c     protocol.Client
-	since time.Time
+// pooled is one open connection and who holds it.
+type pooled struct {
+	c         protocol.Client
+	users     int
+	exclusive bool
+	draining  bool      // failed once: no new users, closed when the last leaves
+	since     time.Time // idle since, when users is 0
 }
 
 func newPool(ep Endpoint, clock Clock) *pool {
@@ -42,20 +51,40 @@ func newPool(ep Endpoint, clock Clock) *pool {
 	return &pool{ep: ep, max: max, clock: clock, notify: make(chan struct{})}
 }
 
-// get reserves n connections, waiting for free slots, reusing idle ones and
-// dialing the rest.
+// shareable reports whether small transfers may share connections here:
+// always for the local filesystem, for a remote site once a dial showed it
+// multiplexes.
+func (p *pool) shareable() bool {
+	if p.ep.IsLocal() {
+		return true
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.streams > 1
+}
+
+// get reserves n connections for exclusive use, waiting for room, reusing
+// idle ones and dialing the rest.
 func (p *pool) get(ctx context.Context, n int) ([]protocol.Client, error) {
+	return p.acquire(ctx, n, false)
+}
+
+// share reserves n connections that other shared users may use at the same
+// time, where the backend allows it; otherwise it is get.
+func (p *pool) share(ctx context.Context, n int) ([]protocol.Client, error) {
+	return p.acquire(ctx, n, true)
+}
+
+func (p *pool) acquire(ctx context.Context, n int, shared bool) ([]protocol.Client, error) {
 	for {
 		p.mu.Lock()
 		if p.closed {
 			p.mu.Unlock()
 			return nil, fmt.Errorf("connect %s: queue closed", p.ep.ID)
 		}
-		if p.max == 0 || p.inUse+n <= p.max {
-			p.inUse += n
-			conns := p.takeIdle(n)
+		if conns, dial, ok := p.reserve(n, shared); ok {
 			p.mu.Unlock()
-			return p.fill(ctx, conns, n)
+			return p.fill(ctx, conns, dial, shared)
 		}
 		ch := p.notify
 		p.mu.Unlock()
@@ -67,68 +96,132 @@ func (p *pool) get(ctx context.Context, n int) ([]protocol.Client, error) {
 	}
 }
 
-// tryGet reserves one connection only when a slot is free now.
+// reserve takes n connections now if it can: shared users join a connection
+// with room first, then anyone takes an idle one, then dials count against
+// max. It takes nothing unless it can take all n. Callers hold p.mu.
+func (p *pool) reserve(n int, shared bool) (taken []protocol.Client, dial int, ok bool) {
+	var picked []*pooled
+	pickedOnce := func(pc *pooled) bool { return slices.Contains(picked, pc) }
+	if shared && p.streams > 1 {
+		for _, pc := range p.conns {
+			for len(picked) < n && pc.users > 0 && !pc.exclusive && !pc.draining && pc.users+count(picked, pc) < p.streams {
+				picked = append(picked, pc)
+			}
+		}
+	}
+	for _, pc := range p.conns {
+		if len(picked) < n && pc.users == 0 && !pc.draining && !pickedOnce(pc) {
+			picked = append(picked, pc)
+		}
+	}
+	dial = n - len(picked)
+	if dial > 0 && p.max != 0 && len(p.conns)+p.dialing+dial > p.max {
+		return nil, 0, false
+	}
+	for _, pc := range picked {
+		pc.users++
+		pc.exclusive = !shared || p.streams <= 1
+		taken = append(taken, pc.c)
+	}
+	p.dialing += dial
+	return taken, dial, true
+}
+
+func count(ps []*pooled, pc *pooled) int {
+	k := 0
+	for _, q := range ps {
+		if q == pc {
+			k++
+		}
+	}
+	return k
+}
+
+// tryGet reserves one exclusive connection only when one is free now.
 func (p *pool) tryGet(ctx context.Context) (protocol.Client, bool) {
 	p.mu.Lock()
-	if p.closed || (p.max != 0 && p.inUse >= p.max) {
+	if p.closed {
 		p.mu.Unlock()
 		return nil, false
 	}
-	p.inUse++
-	conns := p.takeIdle(1)
+	conns, dial, ok := p.reserve(1, false)
 	p.mu.Unlock()
-	cs, err := p.fill(ctx, conns, 1)
+	if !ok {
+		return nil, false
+	}
+	cs, err := p.fill(ctx, conns, dial, false)
 	if err != nil {
 		return nil, false
 	}
 	return cs[0], true
 }
 
-func (p *pool) takeIdle(n int) []protocol.Client {
-	var conns []protocol.Client
-	for len(conns) < n && len(p.idle) > 0 {
-		last := p.idle[len(p.idle)-1]
-		p.idle = p.idle[:len(p.idle)-1]
-		conns = append(conns, last.c)
-	}
-	return conns
-}
-
-func (p *pool) fill(ctx context.Context, conns []protocol.Client, n int) ([]protocol.Client, error) {
-	for len(conns) < n {
+// fill dials the connections reserve counted, adding them to the pool.
+func (p *pool) fill(ctx context.Context, conns []protocol.Client, dial int, shared bool) ([]protocol.Client, error) {
+	for i := 0; i < dial; i++ {
 		dctx, cancel := context.WithTimeout(ctx, dialTimeout)
 		c, err := p.ep.Dial(dctx)
 		cancel()
+		p.mu.Lock()
+		p.dialing--
 		if err != nil {
+			p.dialing -= dial - i - 1
+			p.mu.Unlock()
 			for _, c := range conns {
 				p.put(c, false)
 			}
-			p.release(n - len(conns))
+			p.wake()
 			return nil, dialError(p.ep.ID, err)
 		}
+		if m, ok := c.(protocol.Multiplexer); ok && p.streams == 0 {
+			p.streams = max(m.Streams(), 1)
+		} else if p.streams == 0 {
+			p.streams = 1
+		}
+		p.conns = append(p.conns, &pooled{c: c, users: 1, exclusive: !shared || p.streams <= 1})
+		p.mu.Unlock()
 		conns = append(conns, c)
+	}
+	if dial > 0 {
+		p.wake() // room may have opened on the new connections
 	}
 	return conns, nil
 }
 
-// put returns a connection; a broken one (after any error) is closed so the
-// next user dials afresh.
+// put returns a connection; a broken one (after any error) takes no new
+// users and is closed once the last one leaves, so retries dial afresh.
 func (p *pool) put(c protocol.Client, broken bool) {
 	p.mu.Lock()
-	if broken || p.closed {
+	i := slices.IndexFunc(p.conns, func(pc *pooled) bool { return pc.c == c })
+	if i < 0 {
 		p.mu.Unlock()
-		go c.Close() //nolint:errcheck // a broken session's close error says nothing new
-		p.release(1)
+		go c.Close() //nolint:errcheck // not ours any more
 		return
 	}
-	p.idle = append(p.idle, idleConn{c: c, since: p.clock.Now()})
+	pc := p.conns[i]
+	pc.users--
+	if broken {
+		pc.draining = true
+	}
+	var closeIt bool
+	if pc.users == 0 {
+		pc.exclusive = false
+		pc.since = p.clock.Now()
+		if pc.draining || p.closed {
+			p.conns = slices.Delete(p.conns, i, i+1)
+			closeIt = true
+		}
+	}
 	p.mu.Unlock()
-	p.release(1)
+	if closeIt {
+		go c.Close() //nolint:errcheck // a broken session's close error says nothing new
+	}
+	p.wake()
 }
 
-func (p *pool) release(n int) {
+// wake tells waiting getters to look again.
+func (p *pool) wake() {
 	p.mu.Lock()
-	p.inUse -= n
 	close(p.notify)
 	p.notify = make(chan struct{})
 	p.mu.Unlock()
@@ -138,19 +231,20 @@ func (p *pool) release(n int) {
 func (p *pool) reap(d time.Duration) {
 	now := p.clock.Now()
 	p.mu.Lock()
-	var keep []idleConn
 	var stale []protocol.Client
-	for _, ic := range p.idle {
-		if now.Sub(ic.since) >= d {
-			stale = append(stale, ic.c)
-		} else {
-			keep = append(keep, ic)
+	p.conns = slices.DeleteFunc(p.conns, func(pc *pooled) bool {
+		if pc.users == 0 && now.Sub(pc.since) >= d {
+			stale = append(stale, pc.c)
+			return true
 		}
-	}
-	p.idle = keep
+		return false
+	})
 	p.mu.Unlock()
 	for _, c := range stale {
 		c.Close()
+	}
+	if len(stale) > 0 {
+		p.wake()
 	}
 }
 
@@ -159,11 +253,17 @@ func (p *pool) reap(d time.Duration) {
 func (p *pool) close() {
 	p.mu.Lock()
 	p.closed = true
-	idle := p.idle
-	p.idle = nil
+	var idle []protocol.Client
+	p.conns = slices.DeleteFunc(p.conns, func(pc *pooled) bool {
+		if pc.users == 0 {
+			idle = append(idle, pc.c)
+			return true
+		}
+		return false
+	})
 	p.mu.Unlock()
-	for _, ic := range idle {
-		ic.c.Close()
+	for _, c := range idle {
+		c.Close()
 	}
 }
 

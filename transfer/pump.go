@@ -17,7 +17,9 @@ var errStalled = errors.New("stalled: no data moved")
 // were opened with ctx, which cancel (the stall watchdog, pause, cancel)
 // ends; backends honour it, and as a backstop for one that does not, both
 // are closed when the copy has not stopped a while later.
-func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *job, w io.WriteCloser, r io.ReadCloser, n int64) error {
+//
+// It returns how many bytes it wrote.
+func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *job, w io.WriteCloser, r io.ReadCloser, n int64) (int64, error) {
 	finished := make(chan struct{})
 	defer close(finished)
 	stopClose := context.AfterFunc(ctx, func() {
@@ -36,9 +38,9 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 	if wt, ok := r.(io.WriterTo); ok {
 		m := &meter{ctx: ctx, e: e, j: j, lim: lim, w: w}
 		if _, err := wt.WriteTo(m); err != nil {
-			return stopped(ctx, err)
+			return m.done, stopped(ctx, err)
 		}
-		return e.checkShort(j, m.done, n)
+		return m.done, e.checkShort(j, m.done, n)
 	}
 	bp := e.bufs.Get().(*[]byte)
 	defer e.bufs.Put(bp)
@@ -51,24 +53,24 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 		nr, rerr := r.Read(buf)
 		if nr > 0 {
 			if err := waitN(ctx, nr, lim, e.global); err != nil {
-				return stopped(ctx, err)
+				return done, stopped(ctx, err)
 			}
 			nw, werr := w.Write(buf[:nr])
 			done += int64(nw)
 			j.bytes.Add(int64(nw))
 			j.moved.Store(e.clock.Now().UnixNano())
 			if werr != nil {
-				return stopped(ctx, werr)
+				return done, stopped(ctx, werr)
 			}
 			if nw != nr {
-				return stopped(ctx, fmt.Errorf("write: %w", io.ErrShortWrite))
+				return done, stopped(ctx, fmt.Errorf("write: %w", io.ErrShortWrite))
 			}
 		}
 		if rerr == io.EOF {
-			return e.checkShort(j, done, n)
+			return done, e.checkShort(j, done, n)
 		}
 		if rerr != nil {
-			return stopped(ctx, rerr)
+			return done, stopped(ctx, rerr)
 		}
 	}
 }

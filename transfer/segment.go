@@ -158,7 +158,7 @@ func (e *engine) fetch(ctx context.Context, c protocol.Client, j *job, f *os.Fil
 		return fmt.Errorf("open source: %w", err)
 	}
 	w := &offsetWriter{f: f, at: from, seg: sg}
-	err = e.pump(ctx, cancel, j, w, r, n)
+	_, err = e.pump(ctx, cancel, j, w, r, n)
 	// Closing a range before the server's EOF may report an abort; only the
 	// bytes matter, and pump counted them.
 	r.Close()

@@ -13,20 +13,24 @@ import (
 
 // verify checks the written file: its size always, its checksum when the
 // job asks (server-side hashes when both ends share one, else both files read
-// back through sha256).
-func (e *engine) verify(ctx context.Context, s *session, j *job, se protocol.Entry, written string) error {
-	we, err := s.dst.Stat(ctx, written)
-	if err != nil {
-		return fmt.Errorf("verify: %w", err)
+// back through sha256). A local file needs no stat when the copy knows
+// what it wrote: size is that (-1 when unknown).
+func (e *engine) verify(ctx context.Context, s *session, j *job, se protocol.Entry, written string, size int64) error {
+	if size < 0 || !s.dp.ep.IsLocal() {
+		we, err := s.dst.Stat(ctx, written)
+		if err != nil {
+			return fmt.Errorf("verify: %w", err)
+		}
+		size = we.Size
 	}
-	if we.Size != se.Size {
+	if size != se.Size {
 		// The part holds more than the source (the source shrank, or a
 		// resume went wrong): start over rather than trust it.
 		e.mu.Lock()
 		j.partSrcSize, j.partSrcTime, j.partSegs = -1, se.ModTime, nil
 		e.mu.Unlock()
 		return protocol.NewError("verify", written, protocol.ErrTransient,
-			fmt.Sprintf("size %d, source has %d", we.Size, se.Size), nil)
+			fmt.Sprintf("size %d, source has %d", size, se.Size), nil)
 	}
 	if !j.opts.Verify {
 		return nil

@@ -21,6 +21,7 @@ type walkDir struct {
 	src, dst  string
 	links     int      // directory symlinks followed to get here
 	ancestors []string // resolved source paths from the root down, for loop checks
+	created   bool     // this walk made dst, so nothing in it predates the copy
 }
 
 // startWalk launches the lazy walk of a directory job; callers hold e.mu.
@@ -67,10 +68,11 @@ type walker struct {
 // permanently fails that subtree only.
 func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 	root := path.Clean(j.srcPath)
-	if err := e.mkdirAll(ctx, j, j.dstPath); err != nil {
+	created, err := e.mkdirAll(ctx, j, j.dstPath)
+	if err != nil {
 		return err
 	}
-	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}}}
+	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}, created: created}}
 	for len(stack) > 0 {
 		d := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -121,7 +123,8 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 				ent = st
 			}
 			if ent.IsDir() {
-				if err := e.mkdir(ctx, j, dp); err != nil {
+				created, err := e.mkdir(ctx, j, dp)
+				if err != nil {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
@@ -129,7 +132,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 					continue
 				}
 				anc := append(append([]string(nil), d.ancestors...), resolved)
-				subdirs = append(subdirs, walkDir{src: sp, dst: dp, links: links, ancestors: anc})
+				subdirs = append(subdirs, walkDir{src: sp, dst: dp, links: links, ancestors: anc, created: created})
 				continue
 			}
 			if ent.Mode&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket|fs.ModeIrregular) != 0 {
@@ -138,7 +141,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 			entry := ent
 			if err := e.push(ctx, j, w, &job{
 				srcID: j.srcID, srcPath: sp, dstID: j.dstID, dstPath: dp,
-				opts: j.opts, entry: &entry, resumeWalk: w.resume, size: ent.Size,
+				opts: j.opts, entry: &entry, resumeWalk: w.resume, size: ent.Size, newDir: d.created,
 			}); err != nil {
 				return err
 			}
@@ -255,10 +258,16 @@ func (e *engine) stat(ctx context.Context, j *job, p string) (protocol.Entry, er
 	return out, err
 }
 
-// mkdir creates a destination directory; one that exists is fine.
-func (e *engine) mkdir(ctx context.Context, j *job, p string) error {
-	return e.withConn(ctx, j.dstID, func(c protocol.Client) error {
+// mkdir creates a destination directory; one that exists is fine. created
+// reports whether this call made it.
+func (e *engine) mkdir(ctx context.Context, j *job, p string) (created bool, err error) {
+	err = e.withConn(ctx, j.dstID, func(c protocol.Client) error {
+		created = false
 		err := c.Mkdir(ctx, p)
+		if err == nil {
+			created = true
+			return nil
+		}
 		if errors.Is(err, protocol.ErrExist) {
 			st, serr := c.Stat(ctx, p)
 			if serr == nil && st.IsDir() {
@@ -266,25 +275,23 @@ func (e *engine) mkdir(ctx context.Context, j *job, p string) error {
 			}
 			return fmt.Errorf("mkdir %s: a file is in the way", p)
 		}
-		if err != nil {
-			// Some servers answer 550 for an existing directory.
-			if st, serr := c.Stat(ctx, p); serr == nil && st.IsDir() {
-				return nil
-			}
-			return fmt.Errorf("mkdir %s: %w", p, err)
+		// Some servers answer 550 for an existing directory.
+		if st, serr := c.Stat(ctx, p); serr == nil && st.IsDir() {
+			return nil
 		}
-		return nil
+		return fmt.Errorf("mkdir %s: %w", p, err)
 	})
+	return created, err
 }
 
 // mkdirAll creates the destination root and any missing parents.
-func (e *engine) mkdirAll(ctx context.Context, j *job, p string) error {
-	if err := e.mkdir(ctx, j, p); err == nil || ctx.Err() != nil {
-		return err
+func (e *engine) mkdirAll(ctx context.Context, j *job, p string) (created bool, err error) {
+	if created, err := e.mkdir(ctx, j, p); err == nil || ctx.Err() != nil {
+		return created, err
 	}
 	if parent := path.Dir(p); parent != p && parent != "." && parent != "/" {
-		if err := e.mkdirAll(ctx, j, parent); err != nil {
-			return err
+		if _, err := e.mkdirAll(ctx, j, parent); err != nil {
+			return false, err
 		}
 	}
 	return e.mkdir(ctx, j, p)
@@ -298,7 +305,7 @@ func (e *engine) withConn(ctx context.Context, id string, f func(protocol.Client
 		return err
 	}
 	for attempt := 1; ; attempt++ {
-		cs, err := p.get(ctx, 1)
+		cs, err := p.share(ctx, 1)
 		if err == nil {
 			err = f(cs[0])
 			p.put(cs[0], err != nil && !errors.Is(err, protocol.ErrNotExist))

@@ -91,7 +91,7 @@ func transferSize(rep Reply) int64 {
 
 // Open streams p from offset.
 func (c *Client) Open(ctx context.Context, p string, offset int64) (io.ReadCloser, error) {
-	return c.open(ctx, p, offset, -1)
+	return c.open(ctx, p, offset, -1, -1)
 }
 
 // OpenRange reads length bytes of p from offset. FTP cannot ask for a range,
@@ -101,10 +101,21 @@ func (c *Client) OpenRange(ctx context.Context, p string, offset, length int64) 
 	if length < 0 {
 		return nil, protocol.NewError("open", p, nil, "", errors.New("negative range length"))
 	}
-	return c.open(ctx, p, offset, length)
+	return c.open(ctx, p, offset, length, -1)
 }
 
-func (c *Client) open(ctx context.Context, p string, offset, limit int64) (io.ReadCloser, error) {
+var _ protocol.SizedOpener = (*Client)(nil)
+
+// OpenSized streams p from offset, its size known from a listing: no SIZE
+// command before RETR. The size the 150 reply announces, when it does,
+// still wins, as it is the newer word.
+func (c *Client) OpenSized(ctx context.Context, p string, offset, size int64) (io.ReadCloser, error) {
+	return c.open(ctx, p, offset, -1, size)
+}
+
+// open starts RETR of p at offset; limit stops after that many bytes, size
+// (when not negative) is the file's size as the caller knows it.
+func (c *Client) open(ctx context.Context, p string, offset, limit, size int64) (io.ReadCloser, error) {
 	if err := c.begin("open", p); err != nil {
 		return nil, err
 	}
@@ -119,7 +130,9 @@ func (c *Client) open(ctx context.Context, p string, offset, limit int64) (io.Re
 		return nil, protocol.NewError("open", ap, protocol.ErrUnsupported, "", errors.New("resume and ranges need binary mode"))
 	}
 	want := int64(-1)
-	if !ascii && c.has("SIZE") {
+	if !ascii && size >= offset {
+		want = size - offset
+	} else if !ascii && c.has("SIZE") {
 		if err := c.setType(ctx, 'I'); err != nil {
 			return nil, err
 		}
@@ -144,8 +157,8 @@ func (c *Client) open(ctx context.Context, p string, offset, limit int64) (io.Re
 	if err != nil {
 		return nil, err
 	}
-	if want < 0 && !ascii {
-		if n := transferSize(rep); n >= 0 && offset == 0 {
+	if !ascii && offset == 0 && (want < 0 || size >= 0) {
+		if n := transferSize(rep); n >= 0 {
 			want = n
 		}
 	}

@@ -52,6 +52,7 @@ func Run(t *testing.T, h Harness) {
 		{"stat tells files from directories", testStat},
 		{"stat of a missing path is ErrNotExist", testStatMissing},
 		{"open at an offset reads the tail", testOpenOffset},
+		{"open with a known size reads the file", testOpenSized},
 		{"create at an offset resumes", testCreateOffset},
 		{"zero-byte file round trips", testZeroByte},
 		{"large stream round trips with equal sha256", testStream},
@@ -261,6 +262,54 @@ func testOpenOffset(t *testing.T, s *session) {
 	s.put(t, "digits", []byte("0123456789"))
 	if got := s.get(t, "digits", 4); string(got) != "456789" {
 		t.Fatalf("open at 4: got %q, want %q", got, "456789")
+	}
+}
+
+// testOpenSized covers protocol.SizedOpener where a backend has it: whole
+// files, tails, empty and missing files read as with Open.
+func testOpenSized(t *testing.T, s *session) {
+	so, ok := s.c.(protocol.SizedOpener)
+	if !ok {
+		return // nothing to test: the engine falls back to Open
+	}
+	read := func(name string, offset, size int64) ([]byte, error) {
+		r, err := so.OpenSized(s.ctx, s.p(name), offset, size)
+		if err != nil {
+			return nil, err
+		}
+		data, err := io.ReadAll(r)
+		if cerr := r.Close(); err == nil {
+			err = cerr
+		}
+		return data, err
+	}
+	s.put(t, "digits", []byte("0123456789"))
+	s.put(t, "empty", nil)
+	for _, tc := range []struct {
+		name         string
+		offset, size int64
+		want         string
+	}{
+		{"digits", 0, 10, "0123456789"},
+		{"digits", 4, 10, "456789"},
+		{"digits", 10, 10, ""},
+		{"empty", 0, 0, ""},
+	} {
+		got, err := read(tc.name, tc.offset, tc.size)
+		if err != nil || string(got) != tc.want {
+			t.Errorf("OpenSized(%s, %d, %d) = %q, %v; want %q", tc.name, tc.offset, tc.size, got, err, tc.want)
+		}
+	}
+	big := make([]byte, 3<<20) // past any backend's small-file path
+	for i := range big {
+		big[i] = byte(i * 7)
+	}
+	s.put(t, "big", big)
+	if got, err := read("big", 1<<20, int64(len(big))); err != nil || !bytes.Equal(got, big[1<<20:]) {
+		t.Errorf("OpenSized(big, 1 MiB) = %d bytes, %v; want the %d-byte tail", len(got), err, len(big)-1<<20)
+	}
+	if _, err := read("missing", 0, 10); !errors.Is(err, protocol.ErrNotExist) {
+		t.Errorf("OpenSized of a missing file: %v, want ErrNotExist", err)
 	}
 }
 

@@ -26,6 +26,9 @@ type Client struct {
 	posix    bool // posix-rename@openssh.com: rename replaces the target
 	// writeRequests is how many write requests an upload keeps in flight.
 	writeRequests int
+	// packets holds maxPacket buffers for small-file reads, which would
+	// otherwise allocate (and fault in) one per file.
+	packets sync.Pool
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -39,7 +42,20 @@ var (
 	_ protocol.RangeReader = (*Client)(nil)
 	_ protocol.Symlinker   = (*Client)(nil)
 	_ protocol.Describer   = (*Client)(nil)
+	_ protocol.SizedOpener = (*Client)(nil)
+	_ protocol.Multiplexer = (*Client)(nil)
 )
+
+// streams is how many transfers share one session. Small files are bound
+// by round trips, not bandwidth: sixteen in flight on one session keep the
+// server busy with batched requests, where a session each would pay a key
+// exchange apiece and wake the server once per request. (Measured on
+// loopback with OpenSSH: 2,000 small files took half the time on one
+// session with 8-16 in flight as on four sessions with one each.)
+const streams = 24
+
+// Streams says how many transfers the engine may run on this session.
+func (c *Client) Streams() int { return streams }
 
 func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
 	// Starting the subsystem is a round trip too: a server that goes
@@ -66,6 +82,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	}
 	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
 		writeRequests: writeRequests(rtt)}
+	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)

@@ -138,10 +138,11 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 		},
 		Config: ssh.Config{Ciphers: preferredCiphers(), MACs: preferredMACs},
 	}
-	sc, chans, reqs, err := ssh.NewClientConn(newBufferedConn(conn), addr, sshCfg)
+	bc := newBufferedConn(conn)
+	sc, chans, reqs, err := ssh.NewClientConn(bc, addr, sshCfg)
 	expired := wd.stop()
 	if err != nil {
-		conn.Close()
+		bc.Close()
 		switch {
 		case hostKeyErr != nil:
 			return nil, nil, hostKeyErr

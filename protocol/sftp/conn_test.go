@@ -1,0 +1,152 @@
+package sftp
+
+import (
+	"bytes"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+)
+
+// tcpPair is a connected loopback pair.
+func tcpPair(t *testing.T) (client, server net.Conn) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	done := make(chan net.Conn, 1)
+	go func() {
+		c, _ := l.Accept()
+		done <- c
+	}()
+	client, err = net.Dial("tcp", l.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	server = <-done
+	if server == nil {
+		t.Fatal("accept failed")
+	}
+	t.Cleanup(func() { client.Close(); server.Close() })
+	return client, server
+}
+
+// TestBufferedConnKeepsOrderAcrossWriters writes from many goroutines at
+// once, as the ssh package does under a lock, and checks every packet
+// arrives whole and in the order Write accepted it.
+func TestBufferedConnKeepsOrderAcrossWriters(t *testing.T) {
+	raw, peer := tcpPair(t)
+	bc := newBufferedConn(raw)
+	var mu sync.Mutex // the ssh package serializes its writes
+	var want bytes.Buffer
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				pkt := bytes.Repeat([]byte{byte(g*31 + i)}, 1+(g*97+i*13)%5000)
+				mu.Lock()
+				want.Write(pkt)
+				_, err := bc.Write(pkt)
+				mu.Unlock()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	wg.Wait()
+	// Close drops what is still queued, so wait for the queue to drain.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		bc.mu.Lock()
+		n := len(bc.queued)
+		bc.mu.Unlock()
+		if n == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	time.Sleep(20 * time.Millisecond) // the flusher's last write returns
+	bc.Close()
+	b := <-got
+	if !bytes.Equal(b, want.Bytes()) {
+		t.Fatalf("received %d bytes, not the %d written in order", len(b), want.Len())
+	}
+}
+
+// TestBufferedConnReportsFailedSend: once the socket fails, Write says so
+// instead of queueing bytes nobody will send, and Close ends the flusher.
+func TestBufferedConnReportsFailedSend(t *testing.T) {
+	raw, _ := tcpPair(t)
+	bc := newBufferedConn(raw)
+	if _, err := bc.Write([]byte("hello")); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close() // the watchdog's way of ending a session
+	deadline := time.Now().Add(5 * time.Second)
+	var err error
+	for time.Now().Before(deadline) {
+		if _, err = bc.Write([]byte("more")); err != nil {
+			break
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if err == nil {
+		t.Fatal("writes still accepted on a closed socket")
+	}
+	if !errors.Is(err, net.ErrClosed) {
+		t.Errorf("error %v, want net.ErrClosed", err)
+	}
+	bc.Close()
+	if _, err := bc.Write([]byte("after close")); err == nil {
+		t.Error("write after Close accepted")
+	}
+}
+
+// TestBufferedConnBoundsItsQueue: a peer that reads nothing makes Write
+// block near maxQueued instead of buffering without end.
+func TestBufferedConnBoundsItsQueue(t *testing.T) {
+	raw, _ := tcpPair(t)
+	bc := newBufferedConn(raw)
+	var queued int64
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		pkt := make([]byte, 32<<10)
+		for range 1024 { // 32 MiB, far past socket buffers and the queue
+			if _, err := bc.Write(pkt); err != nil {
+				return
+			}
+			queued += int64(len(pkt))
+		}
+	}()
+	select {
+	case <-done:
+		t.Fatalf("wrote %d bytes to a peer that reads nothing without blocking", queued)
+	case <-time.After(300 * time.Millisecond):
+	}
+	bc.mu.Lock()
+	n := len(bc.queued)
+	bc.mu.Unlock()
+	if n > maxQueued+32<<10 {
+		t.Errorf("%d bytes queued, bound is %d", n, maxQueued)
+	}
+	bc.Close() // unblocks the writer
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close left a writer blocked")
+	}
+}
