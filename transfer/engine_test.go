@@ -33,10 +33,11 @@ func TestCopyFileKeepsContentAndTime(t *testing.T) {
 		t.Errorf("mtime %v, want %v", fi.ModTime(), mt)
 	}
 	noParts(t, dir)
-	logData, _ := os.ReadFile(filepath.Join(dir, "state", "transfer.log"))
-	if len(logData) == 0 {
-		t.Error("transfer log is empty")
-	}
+	// The log reaches the file on the next event tick.
+	waitFor(t, "the transfer log line", func() bool {
+		logData, _ := os.ReadFile(filepath.Join(dir, "state", "transfer.log"))
+		return len(logData) > 0
+	})
 }
 
 func TestCopyTreeWithEvents(t *testing.T) {

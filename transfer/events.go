@@ -20,6 +20,9 @@ func (e *engine) ticker() {
 			return
 		case <-e.clock.After(e.opts.EventInterval):
 		}
+		if e.tlog != nil {
+			e.tlog.flush()
+		}
 		ev, send, save := e.tick()
 		if save && e.clock.Now().Sub(lastSave) >= time.Second {
 			lastSave = e.clock.Now()

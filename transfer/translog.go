@@ -1,6 +1,7 @@
 package transfer
 
 import (
+	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -20,9 +21,14 @@ const logFile = "transfer.log"
 // direction is get, put or copy (local to local, or site to site, where
 // site reads "from>to" and the paths are source and target). Paths and the
 // error are quoted Go strings, so a hostile name cannot forge a line.
+//
+// Lines gather in memory and reach the file on every event tick and on
+// close: finish runs under the engine's lock, and a write there per file
+// held every worker up behind the disk.
 type transferLog struct {
 	mu sync.Mutex
 	f  *os.File
+	w  *bufio.Writer
 }
 
 func openTransferLog(dir string) (*transferLog, error) {
@@ -33,19 +39,30 @@ func openTransferLog(dir string) (*transferLog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("transfer log: %w", err)
 	}
-	return &transferLog{f: f}, nil
+	return &transferLog{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
 }
 
 func (l *transferLog) write(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.f.WriteString(line) //nolint:errcheck // the log must never fail a transfer
+	l.w.WriteString(line) //nolint:errcheck // the log must never fail a transfer
+}
+
+// flush sends the gathered lines to the file.
+func (l *transferLog) flush() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.w.Flush() //nolint:errcheck // as write
 }
 
 func (l *transferLog) close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.f.Close()
+	err := l.w.Flush()
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
 }
 
 // record logs a finished file job; callers hold e.mu.
