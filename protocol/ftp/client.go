@@ -83,6 +83,7 @@ type Client struct {
 
 	mu      sync.Mutex // the control connection: user calls vs keepalive
 	busy    bool       // a transfer holds the control connection
+	bufs    sync.Pool  // copy buffers (copyLarge)
 	curType byte       // 'I' or 'A' as last sent; 0 unknown
 	xfer    protocol.TransferType
 	xferSet bool // SetTransferType was called: xfer wins over Config.Type

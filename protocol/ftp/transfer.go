@@ -227,12 +227,20 @@ func (r *retrReader) Read(b []byte) (int, error) {
 
 // WriteTo copies with one large buffer, so io.Copy to a file makes few
 // system calls.
-func (r *retrReader) WriteTo(w io.Writer) (int64, error) { return copyLarge(w, r) }
+func (r *retrReader) WriteTo(w io.Writer) (int64, error) { return r.c.copyLarge(w, r) }
 
 // copyLarge is io.Copy with a bufSize buffer that never defers to the
-// ends' own ReadFrom or WriteTo (which call back here).
-func copyLarge(w io.Writer, r io.Reader) (int64, error) {
-	buf := make([]byte, bufSize)
+// ends' own ReadFrom or WriteTo (which call back here). The buffer comes
+// from the connection's pool: a tree of small files would otherwise
+// allocate and clear 256 KiB per file.
+func (c *Client) copyLarge(w io.Writer, r io.Reader) (int64, error) {
+	bp, _ := c.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, bufSize)
+		bp = &b
+	}
+	defer c.bufs.Put(bp)
+	buf := *bp
 	var total int64
 	for {
 		k, err := r.Read(buf)

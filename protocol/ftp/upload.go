@@ -87,7 +87,7 @@ func (w *storWriter) Write(b []byte) (int, error) {
 }
 
 // ReadFrom copies with one large buffer.
-func (w *storWriter) ReadFrom(r io.Reader) (int64, error) { return copyLarge(w, r) }
+func (w *storWriter) ReadFrom(r io.Reader) (int64, error) { return w.c.copyLarge(w, r) }
 
 func (w *storWriter) Close() error {
 	if w.closed {
