@@ -177,7 +177,7 @@ func copyCommand(ctx context.Context, e *env, name string, args []string) int {
 		return status
 	}
 	sess.handOff()
-	tuneGCForTransfers(e)
+	tuneRuntimeForTransfers(e)
 	return max(status, runQueue(ctx, e, qopts, plan, flags.quiet))
 }
 
