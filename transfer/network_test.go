@@ -181,3 +181,75 @@ func TestSegmentedDownloadSurvivesCuts(t *testing.T) {
 	}
 	t.Logf("%d cuts over %d connections", px.Cuts(), px.Conns())
 }
+
+// TestTreesThroughCuttingProxy copies directory trees of mostly small files
+// both ways over SFTP (where they share sessions, many files at once) and
+// FTP, through proxies that reset connections at random offsets: a cut
+// shared session fails every file on it, and each must retry and arrive
+// whole.
+func TestTreesThroughCuttingProxy(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 3))
+	srvRoot, localDir := t.TempDir(), t.TempDir()
+	sftpEP, sftpPX := sftpEndpoint(t, srvRoot, 0.9, 96<<10, 4)
+	ftpEP, ftpPX := ftpEndpoint(t, srvRoot, 0.3, 128<<10, 5)
+	// Two trees of 60 files in nested directories, a few past smallJob.
+	makeTree := func(root string) {
+		for i := range 60 {
+			size := 1 + r.IntN(16<<10)
+			if i%20 == 7 {
+				size = smallJob + r.IntN(smallJob)
+			}
+			writeFile(t, filepath.Join(root, fmt.Sprintf("d%d", i%4), fmt.Sprintf("e%d", i%3), fmt.Sprintf("f%02d", i)), randBytes(r, size))
+		}
+	}
+	makeTree(filepath.Join(srvRoot, "down"))
+	makeTree(filepath.Join(localDir, "up"))
+	start := time.Now()
+	q, _ := newTestQueue(t, Options{Log: func(s string) { t.Logf("%s %s", time.Since(start).Round(time.Millisecond), s) },
+		Workers: 2, Conflict: PolicyOverwrite, Retries: 40, RetryDelay: time.Millisecond, StallTimeout: 10 * time.Second})
+	type tree struct{ src, dst string }
+	var trees []tree
+	for _, tc := range []struct {
+		name string
+		ep   Endpoint
+	}{{"sftp", sftpEP}, {"ftp", ftpEP}} {
+		down := filepath.Join(localDir, "got-"+tc.name)
+		up := "/put-" + tc.name
+		q.Add(Spec{Src: tc.ep, SrcPath: "/down", Dst: localEP(nil), DstPath: slash(down), Dir: true})
+		q.Add(Spec{Src: localEP(nil), SrcPath: slash(filepath.Join(localDir, "up")), Dst: tc.ep, DstPath: up, Dir: true})
+		trees = append(trees, tree{filepath.Join(srvRoot, "down"), down}, tree{filepath.Join(localDir, "up"), filepath.Join(srvRoot, up)})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if err := q.Wait(ctx); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	for _, ji := range q.Jobs() {
+		if ji.State != StateDone {
+			t.Errorf("job %s→%s: %s: %v", ji.SrcPath, ji.DstPath, ji.State, ji.Err)
+		}
+	}
+	for _, tr := range trees {
+		n := 0
+		filepath.WalkDir(tr.src, func(p string, d os.DirEntry, err error) error {
+			if err != nil || d.IsDir() {
+				return err
+			}
+			rel, _ := filepath.Rel(tr.src, p)
+			if a, b := sumFile(t, p), sumFile(t, filepath.Join(tr.dst, rel)); a != b {
+				t.Errorf("%s: sha256 %s, source %s", filepath.Join(tr.dst, rel), b, a)
+			}
+			n++
+			return nil
+		})
+		if n != 60 {
+			t.Errorf("%s has %d files, want 60", tr.src, n)
+		}
+	}
+	noParts(t, srvRoot)
+	noParts(t, localDir)
+	if sftpPX.Cuts() == 0 || ftpPX.Cuts() == 0 {
+		t.Errorf("cuts: sftp %d, ftp %d; the proxy did not test anything", sftpPX.Cuts(), ftpPX.Cuts())
+	}
+	t.Logf("cuts: sftp %d of %d connections, ftp %d of %d", sftpPX.Cuts(), sftpPX.Conns(), ftpPX.Cuts(), ftpPX.Conns())
+}

@@ -270,8 +270,13 @@ func (e *engine) mkdir(ctx context.Context, j *job, p string) (created bool, err
 		}
 		if errors.Is(err, protocol.ErrExist) {
 			st, serr := c.Stat(ctx, p)
-			if serr == nil && st.IsDir() {
+			switch {
+			case serr == nil && st.IsDir():
 				return nil
+			case serr != nil && !errors.Is(serr, protocol.ErrNotExist):
+				// Not an answer about the path (a lost connection): say
+				// so, so a retry can ask again.
+				return fmt.Errorf("mkdir %s: %w", p, serr)
 			}
 			return fmt.Errorf("mkdir %s: a file is in the way", p)
 		}
