@@ -12,6 +12,7 @@ import (
 	"context"
 	"io"
 	"io/fs"
+	"os"
 	"time"
 )
 
@@ -90,6 +91,20 @@ type RangeReader interface {
 // caller's size check catches the difference.
 type SizedOpener interface {
 	OpenSized(ctx context.Context, p string, offset, size int64) (io.ReadCloser, error)
+}
+
+// FileSource is a reader of a local file that can hand over the file
+// itself, for a FileSink.
+type FileSource interface {
+	File() *os.File
+}
+
+// FileSink is a writer that takes up to n bytes straight from a local
+// file at its current offset, and reports how many it took (0 at EOF).
+// FTP's plain data connection does, copying with as little of the Go
+// runtime's per-call bookkeeping as it can (see protocol/ftp).
+type FileSink interface {
+	CopyFromFile(f *os.File, n int64) (int64, error)
 }
 
 // Multiplexer is a Client whose one session carries several transfers at

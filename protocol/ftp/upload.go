@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"os"
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -84,6 +85,38 @@ func (w *storWriter) Write(b []byte) (int, error) {
 		w.err = netError("write", w.p, err)
 	}
 	return n, w.err
+}
+
+// CopyFromFile sends up to n bytes of f from its offset (protocol.FileSink).
+// Over a plain TCP data connection on Linux it copies with raw system
+// calls (fileCopy); otherwise through the usual buffer.
+func (w *storWriter) CopyFromFile(f *os.File, n int64) (int64, error) {
+	tc, ok := w.conn.(*net.TCPConn)
+	if !ok {
+		return w.c.copyLarge(w, io.LimitReader(f, n))
+	}
+	if w.err != nil {
+		return 0, w.err
+	}
+	if err := w.ctx.Err(); err != nil {
+		w.err = protocol.NewError("write", w.p, nil, "", err)
+		return 0, w.err
+	}
+	_ = w.conn.SetWriteDeadline(time.Now().Add(w.c.cfg.Timeout))
+	bp, _ := w.c.bufs.Get().(*[]byte)
+	if bp == nil {
+		b := make([]byte, bufSize)
+		bp = &b
+	}
+	defer w.c.bufs.Put(bp)
+	k, err := fileCopy(tc, f, n, *bp)
+	if err != nil {
+		if w.ctx.Err() != nil {
+			err = w.ctx.Err()
+		}
+		w.err = netError("write", w.p, err)
+	}
+	return k, w.err
 }
 
 // ReadFrom copies with one large buffer.

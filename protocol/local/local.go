@@ -320,6 +320,9 @@ func (r *reader) Read(p []byte) (int, error) {
 
 func (r *reader) Close() error { return r.f.Close() }
 
+// File hands over the open file (protocol.FileSource).
+func (r *reader) File() *os.File { return r.f }
+
 type writer struct {
 	f    *os.File
 	ctx  context.Context

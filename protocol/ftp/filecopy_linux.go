@@ -1,0 +1,89 @@
+package ftp
+
+import (
+	"errors"
+	"net"
+	"os"
+	"syscall"
+	"unsafe"
+)
+
+// fileCopy sends up to n bytes of f from its offset over conn with raw
+// read and write system calls.
+//
+// Why raw: an upload is a loop of ~40 µs calls (read 256 KiB from the page
+// cache, write it to the socket). Through package os and net each call
+// enters and leaves the runtime's syscall state, and the runtime's monitor
+// hands the processor away from any call that lasts past ~20 µs, so every
+// iteration paid thread wake-ups on top of the copy. Against vsftpd on
+// loopback a 1 GiB upload took 0.85-0.99 s that way and 0.73-0.81 s with
+// raw calls (curl: 0.71-0.74 s). A raw read of a regular file blocks this
+// goroutine's thread for its duration, like any read; the socket is
+// non-blocking, and a full buffer waits in the poller as usual (deadlines
+// included).
+func fileCopy(conn *net.TCPConn, f *os.File, n int64, buf []byte) (int64, error) {
+	sock, err := conn.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	file, err := f.SyscallConn()
+	if err != nil {
+		return 0, err
+	}
+	var total int64
+	for total < n {
+		want := min(int64(len(buf)), n-total)
+		var got int
+		var rerr error
+		err := file.Read(func(fd uintptr) bool {
+			for {
+				r, _, e := syscall.RawSyscall(syscall.SYS_READ, fd, uintptr(unsafe.Pointer(&buf[0])), uintptr(want))
+				if e == syscall.EINTR {
+					continue
+				}
+				if e != 0 {
+					rerr = e
+				}
+				got = int(r)
+				return true
+			}
+		})
+		if err == nil {
+			err = rerr
+		}
+		if err != nil {
+			return total, &os.PathError{Op: "read", Path: f.Name(), Err: err}
+		}
+		if got == 0 {
+			return total, nil // EOF
+		}
+		off := 0
+		for off < got {
+			var werr error
+			err := sock.Write(func(fd uintptr) bool {
+				r, _, e := syscall.RawSyscall(syscall.SYS_WRITE, fd, uintptr(unsafe.Pointer(&buf[off])), uintptr(got-off))
+				switch e {
+				case 0:
+					off += int(r)
+				case syscall.EAGAIN, syscall.EINTR:
+					return false // the poller waits for room (or the deadline)
+				default:
+					werr = e
+				}
+				return true
+			})
+			if err == nil {
+				err = werr
+			}
+			if err != nil {
+				if errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) {
+					err = &net.OpError{Op: "write", Net: "tcp", Err: err}
+				}
+				return total + int64(off), err
+			}
+		}
+		total += int64(got)
+	}
+	return total, nil
+}
+
