@@ -86,4 +86,3 @@ func fileCopy(conn *net.TCPConn, f *os.File, n int64, buf []byte) (int64, error)
 	}
 	return total, nil
 }
-
