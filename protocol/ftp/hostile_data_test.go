@@ -12,19 +12,12 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/protocoltest"
 )
 
 func readAllOpen(t *testing.T, c *Client, p string) ([]byte, error) {
 	t.Helper()
-	r, err := c.Open(context.Background(), p, 0)
-	if err != nil {
-		return nil, err
-	}
-	data, err := io.ReadAll(r)
-	if cerr := r.Close(); err == nil {
-		err = cerr
-	}
-	return data, err
+	return protocoltest.ReadAndClose(c.Open(context.Background(), p, 0))
 }
 
 func TestDataClosedEarly(t *testing.T) {

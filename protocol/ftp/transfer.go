@@ -229,16 +229,22 @@ func (r *retrReader) Read(b []byte) (int, error) {
 // system calls.
 func (r *retrReader) WriteTo(w io.Writer) (int64, error) { return r.c.copyLarge(w, r) }
 
+// getBuf takes a bufSize copy buffer from the connection's pool; give it
+// back with c.bufs.Put.
+func (c *Client) getBuf() *[]byte {
+	if bp, ok := c.bufs.Get().(*[]byte); ok {
+		return bp
+	}
+	b := make([]byte, bufSize)
+	return &b
+}
+
 // copyLarge is io.Copy with a bufSize buffer that never defers to the
 // ends' own ReadFrom or WriteTo (which call back here). The buffer comes
 // from the connection's pool: a tree of small files would otherwise
 // allocate and clear 256 KiB per file.
 func (c *Client) copyLarge(w io.Writer, r io.Reader) (int64, error) {
-	bp, _ := c.bufs.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, bufSize)
-		bp = &b
-	}
+	bp := c.getBuf()
 	defer c.bufs.Put(bp)
 	buf := *bp
 	var total int64

@@ -69,22 +69,37 @@ type storWriter struct {
 }
 
 func (w *storWriter) Write(b []byte) (int, error) {
+	if err := w.ready(); err != nil {
+		return 0, err
+	}
+	n, err := w.conn.Write(b)
+	return n, w.failed(err)
+}
+
+// ready refuses to write after a failure or a cancel, and arms the write
+// deadline.
+func (w *storWriter) ready() error {
 	if w.err != nil {
-		return 0, w.err
+		return w.err
 	}
 	if err := w.ctx.Err(); err != nil {
 		w.err = protocol.NewError("write", w.p, nil, "", err)
-		return 0, w.err
+		return w.err
 	}
 	_ = w.conn.SetWriteDeadline(time.Now().Add(w.c.cfg.Timeout))
-	n, err := w.conn.Write(b)
+	return nil
+}
+
+// failed records a write error (the cancel, when it caused it) and
+// returns the sticky error.
+func (w *storWriter) failed(err error) error {
 	if err != nil {
 		if w.ctx.Err() != nil {
 			err = w.ctx.Err()
 		}
 		w.err = netError("write", w.p, err)
 	}
-	return n, w.err
+	return w.err
 }
 
 // CopyFromFile sends up to n bytes of f from its offset (protocol.FileSink).
@@ -95,28 +110,13 @@ func (w *storWriter) CopyFromFile(f *os.File, n int64) (int64, error) {
 	if !ok {
 		return w.c.copyLarge(w, io.LimitReader(f, n))
 	}
-	if w.err != nil {
-		return 0, w.err
+	if err := w.ready(); err != nil {
+		return 0, err
 	}
-	if err := w.ctx.Err(); err != nil {
-		w.err = protocol.NewError("write", w.p, nil, "", err)
-		return 0, w.err
-	}
-	_ = w.conn.SetWriteDeadline(time.Now().Add(w.c.cfg.Timeout))
-	bp, _ := w.c.bufs.Get().(*[]byte)
-	if bp == nil {
-		b := make([]byte, bufSize)
-		bp = &b
-	}
+	bp := w.c.getBuf()
 	defer w.c.bufs.Put(bp)
 	k, err := fileCopy(tc, f, n, *bp)
-	if err != nil {
-		if w.ctx.Err() != nil {
-			err = w.ctx.Err()
-		}
-		w.err = netError("write", w.p, err)
-	}
-	return k, w.err
+	return k, w.failed(err)
 }
 
 // ReadFrom copies with one large buffer.

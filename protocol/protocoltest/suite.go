@@ -124,18 +124,24 @@ func (s *session) put(t *testing.T, name string, data []byte) {
 
 func (s *session) get(t *testing.T, name string, offset int64) []byte {
 	t.Helper()
-	r, err := s.c.Open(s.ctx, s.p(name), offset)
+	data, err := ReadAndClose(s.c.Open(s.ctx, s.p(name), offset))
 	if err != nil {
-		t.Fatalf("open %s at %d: %v", name, offset, err)
+		t.Fatalf("read %s at %d: %v", name, offset, err)
+	}
+	return data
+}
+
+// ReadAndClose reads what an Open returned to the end and closes it; a
+// read is good only when the close is too (FTP's final reply comes then).
+func ReadAndClose(r io.ReadCloser, err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
 	}
 	data, err := io.ReadAll(r)
 	if cerr := r.Close(); err == nil {
 		err = cerr
 	}
-	if err != nil {
-		t.Fatalf("read %s: %v", name, err)
-	}
-	return data
+	return data, err
 }
 
 func testHome(t *testing.T, s *session) {
@@ -273,15 +279,7 @@ func testOpenSized(t *testing.T, s *session) {
 		return // nothing to test: the engine falls back to Open
 	}
 	read := func(name string, offset, size int64) ([]byte, error) {
-		r, err := so.OpenSized(s.ctx, s.p(name), offset, size)
-		if err != nil {
-			return nil, err
-		}
-		data, err := io.ReadAll(r)
-		if cerr := r.Close(); err == nil {
-			err = cerr
-		}
-		return data, err
+		return ReadAndClose(so.OpenSized(s.ctx, s.p(name), offset, size))
 	}
 	s.put(t, "digits", []byte("0123456789"))
 	s.put(t, "empty", nil)
