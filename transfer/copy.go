@@ -168,16 +168,25 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	if err := e.verify(ctx, s, j, se, write, written); err != nil {
 		return 0, err
 	}
+	// The time goes on before the rename, which keeps it: a connection
+	// lost here fails the attempt, and the retry finds the part complete
+	// and only sets the time again, where setting it on the target
+	// afterwards lost it for good.
+	if !j.opts.NoTimes && !se.ModTime.IsZero() {
+		if ch, ok := s.dst.(protocol.Chtimeser); ok {
+			err := ch.Chtimes(ctx, write, se.ModTime)
+			switch {
+			case err == nil, errors.Is(err, protocol.ErrUnsupported):
+			case protocol.IsTransient(err):
+				return 0, fmt.Errorf("keep time of %s: %w", write, err)
+			default:
+				e.logf("keep time of %s: %v", target, err)
+			}
+		}
+	}
 	if write != target {
 		if err := rename(ctx, s.dst, write, target); err != nil {
 			return 0, err
-		}
-	}
-	if !j.opts.NoTimes && !se.ModTime.IsZero() {
-		if ch, ok := s.dst.(protocol.Chtimeser); ok {
-			if err := ch.Chtimes(ctx, target, se.ModTime); err != nil && !errors.Is(err, protocol.ErrUnsupported) {
-				e.logf("keep time of %s: %v", target, err)
-			}
 		}
 	}
 	if j.opts.DeleteSource {

@@ -1,11 +1,17 @@
 package transfer
 
 import (
+	"context"
+	"errors"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/protocol"
 )
 
 func TestCopyFileKeepsContentAndTime(t *testing.T) {
@@ -90,4 +96,52 @@ func TestCopyTreeWithEvents(t *testing.T) {
 		return nil
 	})
 	noParts(t, dir)
+}
+
+// TestTimeKeptWhenTheConnectionDropsAtTheEnd: the connection is lost while
+// the finished file's time is set. The attempt fails, the retry finds the
+// part complete, sets the time and renames it: content and time both
+// arrive, and the data is not sent twice.
+func TestTimeKeptWhenTheConnectionDropsAtTheEnd(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src.bin"), filepath.Join(dir, "dst.bin")
+	writeFile(t, src, randBytes(rand.New(rand.NewPCG(3, 4)), 200_000))
+	mt := time.Date(2021, 5, 6, 7, 8, 9, 0, time.UTC)
+	os.Chtimes(src, mt, mt)
+
+	var calls, creates atomic.Int32
+	dstEP := namedEP("sftp://flaky", func(c protocol.Client) protocol.Client {
+		h := &hookClient{Client: c}
+		h.create = func(ctx context.Context, p string, off int64) (io.WriteCloser, error) {
+			creates.Add(1)
+			return c.Create(ctx, p, off)
+		}
+		h.chtimes = func(ctx context.Context, p string, tm time.Time) error {
+			if calls.Add(1) == 1 {
+				return protocol.NewError("chtimes", p, protocol.ErrTransient, "", errors.New("connection lost"))
+			}
+			return c.(protocol.Chtimeser).Chtimes(ctx, p, tm)
+		}
+		return h
+	})
+	q, _ := newTestQueue(t, Options{Retries: 3, RetryDelay: time.Millisecond})
+	id, err := q.Add(Spec{Src: localEP(nil), SrcPath: slash(src), Dst: dstEP, DstPath: slash(dst)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, q)
+	if ji := jobState(t, q, id); ji.State != StateDone {
+		t.Fatalf("state %s: %v", ji.State, ji.Err)
+	}
+	sameContent(t, src, dst)
+	noParts(t, dir)
+	if fi, _ := os.Stat(dst); !fi.ModTime().Equal(mt) {
+		t.Errorf("mtime %v, want %v", fi.ModTime(), mt)
+	}
+	if calls.Load() != 2 {
+		t.Errorf("time set %d times, want 2 (once failed, once on the retry)", calls.Load())
+	}
+	if creates.Load() != 1 {
+		t.Errorf("the part was written %d times; the retry should find it complete", creates.Load())
+	}
 }

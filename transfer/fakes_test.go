@@ -14,9 +14,10 @@ import (
 // listings, failing writers, stalling readers.
 type hookClient struct {
 	protocol.Client
-	list   func(ctx context.Context, dir string) ([]protocol.Entry, error)
-	open   func(ctx context.Context, p string, offset int64) (io.ReadCloser, error)
-	create func(ctx context.Context, p string, offset int64) (io.WriteCloser, error)
+	list    func(ctx context.Context, dir string) ([]protocol.Entry, error)
+	open    func(ctx context.Context, p string, offset int64) (io.ReadCloser, error)
+	create  func(ctx context.Context, p string, offset int64) (io.WriteCloser, error)
+	chtimes func(ctx context.Context, p string, t time.Time) error
 }
 
 func (h *hookClient) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
@@ -42,6 +43,9 @@ func (h *hookClient) Create(ctx context.Context, p string, offset int64) (io.Wri
 
 // Chtimes passes through, since embedding an interface hides it.
 func (h *hookClient) Chtimes(ctx context.Context, p string, t time.Time) error {
+	if h.chtimes != nil {
+		return h.chtimes(ctx, p, t)
+	}
 	if c, ok := h.Client.(protocol.Chtimeser); ok {
 		return c.Chtimes(ctx, p, t)
 	}
