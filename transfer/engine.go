@@ -210,8 +210,9 @@ func (e *engine) logger(lines <-chan string, done chan<- struct{}) {
 
 // smallBoost is how many more small files than Options.Workers run at once
 // where sessions are shared; smallJob is the size up to which a file counts
-// as small. On loopback against OpenSSH, 16 small files in flight on one
-// session moved a 2,000-file tree twice as fast as 4.
+// as small. On loopback against OpenSSH, 8-16 small files in flight on one
+// session copied a 2,000-file tree in half the time one at a time took,
+// and 4 in flight fell well short of that.
 const (
 	smallBoost = 4
 	smallJob   = 256 << 10
