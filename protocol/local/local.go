@@ -139,7 +139,7 @@ func (c *Client) Open(ctx context.Context, p string, offset int64) (io.ReadClose
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	f, err := os.Open(c.abs(p))
+	f, err := openFile(c.abs(p), os.O_RDONLY, 0)
 	if err != nil {
 		return nil, mapErr("open", p, err)
 	}
@@ -177,7 +177,7 @@ func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCl
 	if offset == 0 {
 		flags |= os.O_TRUNC
 	}
-	f, err := os.OpenFile(c.abs(p), flags, 0o644)
+	f, err := openFile(c.abs(p), flags, 0o644)
 	if err != nil {
 		return nil, mapErr("create", p, err)
 	}
@@ -235,7 +235,7 @@ func (c *Client) Rename(ctx context.Context, from, to string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return mapErr("rename", from, os.Rename(c.abs(from), c.abs(to)))
+	return mapErr("rename", from, rename(c.abs(from), c.abs(to)))
 }
 
 // Chtimes sets the modification time.

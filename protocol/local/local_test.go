@@ -30,3 +30,58 @@ func TestConformance(t *testing.T) {
 		},
 	})
 }
+
+// TestRenameCases covers the paths of rename: nothing at the target (one
+// call), a file at the target (replaced, as the contract says) and a
+// directory onto an existing directory (refused, nothing lost).
+func TestRenameCases(t *testing.T) {
+	dir := t.TempDir()
+	c := NewAt(dir)
+	ctx := t.Context()
+	write := func(name, body string) {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+
+	write("part", "new")
+	if err := c.Rename(ctx, "part", "target"); err != nil {
+		t.Fatalf("rename to a free name: %v", err)
+	}
+	if got := read("target"); got != "new" {
+		t.Fatalf("target holds %q, want %q", got, "new")
+	}
+
+	write("part", "newer")
+	if err := c.Rename(ctx, "part", "target"); err != nil {
+		t.Fatalf("rename over a file: %v", err)
+	}
+	if got := read("target"); got != "newer" {
+		t.Fatalf("target holds %q after replacing, want %q", got, "newer")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "part")); !os.IsNotExist(err) {
+		t.Fatalf("part still there after rename: %v", err)
+	}
+
+	for _, d := range []string{"a", "b"} {
+		if err := os.Mkdir(filepath.Join(dir, d), 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("a/keep", "a's")
+	if err := c.Rename(ctx, "a", "b"); err == nil {
+		t.Fatalf("renaming a directory onto a directory succeeded")
+	}
+	if got := read("a/keep"); got != "a's" {
+		t.Fatalf("a/keep holds %q after the refused rename", got)
+	}
+}
