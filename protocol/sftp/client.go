@@ -29,6 +29,7 @@ type Client struct {
 	// packets holds maxPacket buffers for small-file reads, which would
 	// otherwise allocate (and fault in) one per file.
 	packets sync.Pool
+	late    lateCloser
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -287,6 +288,9 @@ func (c *Client) Mkdir(ctx context.Context, p string) error {
 func (c *Client) Remove(ctx context.Context, p string) error {
 	p = c.abs(p)
 	c.logOp("remove", p)
+	if err := c.late.wait(ctx); err != nil {
+		return err
+	}
 	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Remove(p) })
 	return mapErr("remove", p, err)
 }
@@ -296,6 +300,9 @@ func (c *Client) Remove(ctx context.Context, p string) error {
 func (c *Client) RemoveDir(ctx context.Context, p string) error {
 	p = c.abs(p)
 	c.logOp("rmdir", p)
+	if err := c.late.wait(ctx); err != nil {
+		return err
+	}
 	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.RemoveDirectory(p) })
 	if err == nil {
 		return nil
@@ -315,6 +322,9 @@ func (c *Client) RemoveDir(ctx context.Context, p string) error {
 func (c *Client) Rename(ctx context.Context, from, to string) error {
 	from, to = c.abs(from), c.abs(to)
 	c.logOp("rename", from+" -> "+to)
+	if err := c.late.wait(ctx); err != nil {
+		return err
+	}
 	_, err := do(ctx, func() (struct{}, error) {
 		if c.posix {
 			return struct{}{}, c.sc.PosixRename(from, to)

@@ -3,6 +3,7 @@ package sftp
 import (
 	"bufio"
 	"net"
+	"runtime"
 	"sync"
 )
 
@@ -77,6 +78,16 @@ func (c *bufferedConn) flush() {
 		for len(c.queued) == 0 && c.err == nil {
 			c.work.Wait()
 		}
+		if c.err != nil {
+			return
+		}
+		// Let the goroutines that are ready to run queue their packets
+		// first: a reply batch wakes many requesters at once, and the
+		// scheduler runs a goroutine it has just woken (this one) before
+		// them, which sent every request in a call of its own.
+		c.mu.Unlock()
+		runtime.Gosched()
+		c.mu.Lock()
 		if c.err != nil {
 			return
 		}

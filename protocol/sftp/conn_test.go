@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -149,4 +150,73 @@ func TestBufferedConnBoundsItsQueue(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("Close left a writer blocked")
 	}
+}
+
+// countingConn counts the writes that reach the socket.
+type countingConn struct {
+	net.Conn
+	mu     sync.Mutex
+	writes int
+	bytes  int
+}
+
+func (c *countingConn) Write(p []byte) (int, error) {
+	c.mu.Lock()
+	c.writes++
+	c.bytes += len(p)
+	c.mu.Unlock()
+	return c.Conn.Write(p)
+}
+
+// TestBufferedConnGathersABurst: requesters woken together (as one batch
+// of replies wakes many transfers) go out in one or two socket writes, not
+// one each. One processor makes the scheduling deterministic: the woken
+// flusher would otherwise run before the other requesters.
+func TestBufferedConnGathersABurst(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	raw, peer := tcpPair(t)
+	cc := &countingConn{Conn: raw}
+	bc := newBufferedConn(cc)
+	go io.Copy(io.Discard, peer)
+	const n = 16
+	for round := range 5 {
+		cc.mu.Lock()
+		cc.writes, cc.bytes = 0, 0
+		cc.mu.Unlock()
+		var mu sync.Mutex // the ssh package serializes its writes
+		var wg sync.WaitGroup
+		gate := make(chan struct{})
+		for range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-gate
+				mu.Lock()
+				defer mu.Unlock()
+				if _, err := bc.Write(make([]byte, 68)); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		time.Sleep(10 * time.Millisecond) // all parked on the gate
+		close(gate)
+		wg.Wait()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			cc.mu.Lock()
+			w, b := cc.writes, cc.bytes
+			cc.mu.Unlock()
+			if b == n*68 {
+				if w > 2 {
+					t.Fatalf("round %d: %d packets took %d socket writes, want at most 2", round, n, w)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("round %d: only %d of %d bytes sent", round, b, n*68)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	bc.Close()
 }

@@ -269,6 +269,15 @@ func (r *reader) Close() error {
 			<-r.done
 		}
 	}
+	if r.pr == nil && r.c.late.start() {
+		// No read on the handle is in flight (WriteTo has returned);
+		// only the answer to the close is left to wait for.
+		go func() {
+			defer r.c.late.done()
+			r.f.Close()
+		}()
+		return nil
+	}
 	err := r.f.Close()
 	if err != nil && !errors.Is(err, os.ErrClosed) {
 		return mapErr("close", r.p, err)
@@ -282,6 +291,9 @@ func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCl
 	c.logOp("create", p)
 	if offset < 0 {
 		return nil, fmt.Errorf("create %s: negative offset", p)
+	}
+	if err := c.late.wait(ctx); err != nil {
+		return nil, err
 	}
 	flags := os.O_WRONLY | os.O_CREATE
 	if offset == 0 {
