@@ -22,6 +22,7 @@ type walkDir struct {
 	links     int      // directory symlinks followed to get here
 	ancestors []string // resolved source paths from the root down, for loop checks
 	created   bool     // this walk made dst, so nothing in it predates the copy
+	listed    *listing // the listing started ahead, if any
 }
 
 // startWalk launches the lazy walk of a directory job; callers hold e.mu.
@@ -73,10 +74,12 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 		return err
 	}
 	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}, created: created}}
+	ahead := newLookahead(ctx, e, j, walkAhead)
+	defer ahead.wait()
 	for len(stack) > 0 {
 		d := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
-		entries, err := e.list(ctx, j, d.src)
+		entries, err := ahead.take(d)
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -149,6 +152,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 		for i := len(subdirs) - 1; i >= 0; i-- { // keep listing order
 			stack = append(stack, subdirs[i])
 		}
+		ahead.start(stack)
 	}
 	return nil
 }
