@@ -53,6 +53,11 @@ type Options struct {
 	Silent bool
 	// Log receives one line per connection event; nil discards them.
 	Log func(string)
+	// Session, when set, may serve a connection's n-th session channel
+	// (counting from 1) itself once its sftp subsystem is granted, so a
+	// test can script a misbehaving server; it returns false to leave the
+	// channel to the SFTP server.
+	Session func(n int, ch ssh.Channel) bool
 }
 
 // Server is a running SFTP server. Close stops it and its connections.
@@ -260,6 +265,7 @@ func (s *Server) serveConn(c net.Conn) {
 	go ssh.DiscardRequests(reqs) // keepalives get a false reply, which suffices
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	sessions := 0
 	for nc := range chans {
 		switch nc.ChannelType() {
 		case "session":
@@ -267,10 +273,12 @@ func (s *Server) serveConn(c net.Conn) {
 			if err != nil {
 				continue
 			}
+			sessions++
+			n := sessions
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				s.session(ch, creqs)
+				s.session(n, ch, creqs)
 			}()
 		case "direct-tcpip":
 			if !s.opts.AllowForwarding {
@@ -289,7 +297,7 @@ func (s *Server) serveConn(c net.Conn) {
 }
 
 // session runs the sftp subsystem; shells and commands are refused.
-func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
+func (s *Server) session(n int, ch ssh.Channel, reqs <-chan *ssh.Request) {
 	defer ch.Close()
 	for req := range reqs {
 		ok := req.Type == "subsystem" && len(req.Payload) >= 4 && string(req.Payload[4:]) == "sftp"
@@ -298,6 +306,9 @@ func (s *Server) session(ch ssh.Channel, reqs <-chan *ssh.Request) {
 			continue
 		}
 		go ssh.DiscardRequests(reqs)
+		if s.opts.Session != nil && s.opts.Session(n, ch) {
+			return
+		}
 		h := &rootFS{root: s.root, readOnly: s.opts.ReadOnly}
 		srv := sftp.NewRequestServer(ch, h.handlers(), sftp.WithRSMaxTxPacket(maxTxPacket))
 		stop := context.AfterFunc(s.ctx, func() { srv.Close() })

@@ -8,6 +8,7 @@ import (
 	"net"
 	"path"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -30,6 +31,11 @@ type Client struct {
 	// otherwise allocate (and fault in) one per file.
 	packets sync.Pool
 	late    lateCloser
+	// bulkOK says big downloads may stream on a channel of their own;
+	// bulkIdle keeps one such channel between files.
+	bulkOK   atomic.Bool
+	bulkMu   sync.Mutex
+	bulkIdle *bulkConn
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -86,6 +92,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
 		writeRequests: writeRequests(rtt)}
 	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
+	c.bulkOK.Store(true)
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)
@@ -160,6 +167,7 @@ func (c *Client) abort() {
 func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
+		c.dropBulk()
 		c.sc.Close()
 		err := c.conn.Close()
 		for i := len(c.hops) - 1; i >= 0; i-- {

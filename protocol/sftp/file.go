@@ -187,7 +187,7 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 	if r.size >= 0 && r.size-r.offset <= smallFile {
 		n, err = r.readSmall(cw)
 	} else {
-		n, err = r.f.WriteTo(cw)
+		n, err = r.readLarge(cw)
 	}
 	if errors.Is(err, errLimit) {
 		err = nil
@@ -199,6 +199,42 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 		return n, mapErr("read", r.p, err)
 	}
 	return n, nil
+}
+
+// readLarge streams a big file on a channel of its own (bulk.go) when it
+// can, and carries on with pkg/sftp's concurrent reads from wherever that
+// stopped.
+func (r *reader) readLarge(w io.Writer) (int64, error) {
+	var n int64
+	if r.size-r.offset >= bulkMin && r.c.bulkOK.Load() {
+		end := int64(-1)
+		if r.limit >= 0 {
+			end = r.offset + r.limit
+		}
+		res := r.c.streamBulk(r.ctx, r.p, r.offset, end, w)
+		n = res.written
+		switch {
+		case res.werr != nil:
+			return n, res.werr
+		case res.done:
+			return n, nil
+		case r.ctx.Err() != nil:
+			return n, r.ctx.Err()
+		}
+		if _, err := r.f.Seek(r.offset+n, io.SeekStart); err != nil {
+			return n, err
+		}
+		m, err := r.f.WriteTo(w)
+		if m > 0 && res.clean {
+			// The stream stopped early without a fault of the channel
+			// (a short read: the server caps reads lower) and there was
+			// more to read: this server is better served by pkg/sftp.
+			r.c.bulkOK.Store(false)
+		}
+		return n + m, err
+	}
+	m, err := r.f.WriteTo(w)
+	return n + m, err
 }
 
 // smallFile is the size up to which a download reads sequentially.
