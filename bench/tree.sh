@@ -46,6 +46,7 @@ for i in range(2000):
         f.write(rng.randbytes(rng.randint(1024, 16384)))
 PY
 for d in "$FERRY_TEST_SSHD_DIR" "$FERRY_TEST_FTP_DIR"; do
+	rm -rf "$d/bench-tree" # cp -r into a leftover would nest the copy
 	cp -r "$scratch/tree" "$d/bench-tree"
 	on_exit rm -rf "$d/bench-tree"
 done
