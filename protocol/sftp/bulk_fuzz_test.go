@@ -2,7 +2,6 @@ package sftp
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 	"sync"
 	"testing"
@@ -13,15 +12,7 @@ import (
 // write more than was asked for, and what is written must be the data of
 // replies in order.
 func FuzzBulkReplies(f *testing.F) {
-	pkt := func(typ byte, parts ...[]byte) []byte {
-		b := []byte{0, 0, 0, 0, typ}
-		for _, p := range parts {
-			b = append(b, p...)
-		}
-		binary.BigEndian.PutUint32(b, uint32(len(b)-4))
-		return b
-	}
-	u32 := func(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+	pkt := packet
 	good := append(pkt(fxpVersion, u32(3)), pkt(fxpHandle, u32(2), str([]byte("h")))...)
 	good = append(good, pkt(fxpData, u32(3), str([]byte("hello")))...)
 	good = append(good, pkt(fxpStatus, u32(4), u32(fxEOF), str(nil), str(nil))...)

@@ -31,15 +31,7 @@ type scripted struct {
 func (s *scripted) serve(ch ssh.Channel) {
 	defer ch.Close()
 	var held []byte // a reply kept back to send out of order
-	reply := func(typ byte, parts ...[]byte) []byte {
-		b := []byte{0, 0, 0, 0, typ}
-		for _, p := range parts {
-			b = append(b, p...)
-		}
-		binary.BigEndian.PutUint32(b, uint32(len(b)-4))
-		return b
-	}
-	u32 := func(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+	reply := packet
 	status := func(id, code uint32) []byte {
 		return reply(fxpStatus, u32(id), u32(code), str([]byte("scripted")), str(nil))
 	}
@@ -136,6 +128,30 @@ func (s *scripted) serve(ch ssh.Channel) {
 	}
 }
 
+// packet frames one SFTP packet: length, type, then the parts.
+func packet(typ byte, parts ...[]byte) []byte {
+	b := []byte{0, 0, 0, 0, typ}
+	for _, p := range parts {
+		b = append(b, p...)
+	}
+	binary.BigEndian.PutUint32(b, uint32(len(b)-4))
+	return b
+}
+
+func u32(v uint32) []byte { return binary.BigEndian.AppendUint32(nil, v) }
+
+// bulkClient serves root with the in-process server (opts adds to it)
+// and returns a session on it.
+func bulkClient(t *testing.T, root string, opts sftpd.Options) *Client {
+	t.Helper()
+	opts.Root = root
+	opts.Users = []sftpd.User{{Name: "u", Password: "pw"}}
+	srv := startServer(t, opts)
+	cfg := baseConfig(t, srv)
+	cfg.Password = "pw"
+	return dial(t, siteOf(t, srv.Addr(), "u"), cfg)
+}
+
 // bigFile writes size random bytes under root and returns their digest.
 func bigFile(t *testing.T, root, name string, size int) []byte {
 	t.Helper()
@@ -173,18 +189,14 @@ func TestBulkStreamAgainstMisbehavingServers(t *testing.T) {
 			data := bigFile(t, root, "big.bin", size)
 			sc := &scripted{root: root, mode: mode}
 			var bulkSessions atomic.Int64
-			srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "u", Password: "pw"}},
-				Session: func(n int, ch ssh.Channel) bool {
-					if n == 1 {
-						return false
-					}
-					bulkSessions.Add(1)
-					sc.serve(ch)
-					return true
-				}})
-			cfg := baseConfig(t, srv)
-			cfg.Password = "pw"
-			c := dial(t, siteOf(t, srv.Addr(), "u"), cfg)
+			c := bulkClient(t, root, sftpd.Options{Session: func(n int, ch ssh.Channel) bool {
+				if n == 1 {
+					return false
+				}
+				bulkSessions.Add(1)
+				sc.serve(ch)
+				return true
+			}})
 			ctx := t.Context()
 
 			rc, err := c.Open(ctx, "/big.bin", 0)
@@ -224,10 +236,7 @@ func TestBulkStreamAgainstMisbehavingServers(t *testing.T) {
 // hint; a file that grew is read to its end.
 func TestBulkStreamReadsToEOFWhenTheFileGrows(t *testing.T) {
 	root := t.TempDir()
-	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "u", Password: "pw"}}})
-	cfg := baseConfig(t, srv)
-	cfg.Password = "pw"
-	c := dial(t, siteOf(t, srv.Addr(), "u"), cfg)
+	c := bulkClient(t, root, sftpd.Options{})
 	data := bigFile(t, root, "g.bin", bulkMin+1<<20)
 	rc, err := c.Open(t.Context(), "/g.bin", 0)
 	if err != nil {
@@ -255,10 +264,7 @@ func TestBulkStreamReadsToEOFWhenTheFileGrows(t *testing.T) {
 // with the context's error, and the session still works.
 func TestBulkStreamCancel(t *testing.T) {
 	root := t.TempDir()
-	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "u", Password: "pw"}}})
-	cfg := baseConfig(t, srv)
-	cfg.Password = "pw"
-	c := dial(t, siteOf(t, srv.Addr(), "u"), cfg)
+	c := bulkClient(t, root, sftpd.Options{})
 	bigFile(t, root, "c.bin", 4*bulkMin)
 	ctx, cancel := context.WithCancel(t.Context())
 	rc, err := c.Open(ctx, "/c.bin", 0)
