@@ -177,7 +177,6 @@ func copyCommand(ctx context.Context, e *env, name string, args []string) int {
 		return status
 	}
 	sess.handOff()
-	tuneRuntimeForTransfers(e)
 	return max(status, runQueue(ctx, e, qopts, plan, flags.quiet))
 }
 
@@ -240,6 +239,7 @@ func planCopy(ctx context.Context, e *env, sess *sessions, srcs []protocol.Site,
 // runQueue runs the planned jobs on a queue, shows progress and returns the
 // exit status.
 func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planned, quiet bool) int {
+	pacer := tuneRuntimeForTransfers(e)
 	pr := newProgress(e, quiet)
 	qopts.Log = pr.log
 	if dir, err := transfer.DefaultStateDir(e.getenv); err == nil {
@@ -270,6 +270,7 @@ func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planne
 		case ev, ok := <-events:
 			if ok {
 				pr.update(ev)
+				pacer.update(ev)
 			}
 		case waitErr = <-done:
 			waiting = false

@@ -3,15 +3,14 @@ package cli
 import (
 	"runtime"
 	"runtime/debug"
+
+	"github.com/ferryhq/ferry/transfer"
 )
 
 // tuneRuntimeForTransfers trades a little memory for CPU in the copy
-// commands, where ferry's own CPU decides throughput on a fast link.
-//
-// The collector: SSH decryption allocates per packet, and its share of the
-// CPU showed. Collecting at 5× the live heap, under a 48 MiB soft limit,
-// cut a 1 GiB SFTP download's time by about 10% and kept peak RSS under
-// 64 MiB.
+// commands, where ferry's own CPU decides throughput on a fast link. It
+// returns the pacer that sets the collector's pace as the work goes, or
+// nil when the environment sets GOGC or GOMEMLIMIT.
 //
 // The scheduler: a transfer is a few goroutines that mostly wait on
 // sockets and disks, and Go's idle processors spin looking for work before
@@ -23,13 +22,67 @@ import (
 // left to the rest; crypto for parallel sessions still spreads over the
 // others.
 //
+// The collector runs under a 48 MiB soft limit, at a pace gcPacer picks.
+//
 // GOGC, GOMEMLIMIT and GOMAXPROCS in the environment win.
-func tuneRuntimeForTransfers(e *env) {
-	if e.getenv("GOGC") == "" && e.getenv("GOMEMLIMIT") == "" {
-		debug.SetGCPercent(400)
-		debug.SetMemoryLimit(48 << 20)
-	}
+func tuneRuntimeForTransfers(e *env) *gcPacer {
 	if e.getenv("GOMAXPROCS") == "" {
 		runtime.GOMAXPROCS(max(1, runtime.NumCPU()-1))
+	}
+	if e.getenv("GOGC") != "" || e.getenv("GOMEMLIMIT") != "" {
+		return nil
+	}
+	debug.SetMemoryLimit(48 << 20)
+	p := &gcPacer{set: debug.SetGCPercent, big: map[transfer.JobID]bool{}}
+	p.apply()
+	return p
+}
+
+const (
+	// streamPace is the collector's pace while a big file streams:
+	// SSH decryption allocates per packet, and collecting at 5× the live
+	// heap made a 1 GiB SFTP download 2.44 s instead of 3.14 s at the
+	// default pace (median of 6 alternating runs each).
+	streamPace = 400
+	// treePace is the pace otherwise: a tree of small files is over in a
+	// moment, and a heap let grow to 5× paid a page fault for every fresh
+	// page — 2,000 files over SFTP took 0.57 s at the default pace and 0.62
+	// s at 5×, with 0.36 vs 0.43 CPU-seconds and half the faults.
+	treePace = 100
+	// streamSize is the file size from which a transfer counts as a
+	// stream.
+	streamSize = 8 << 20
+)
+
+// gcPacer follows the queue's events and collects at streamPace while a
+// file of streamSize or more is being copied, at treePace otherwise.
+type gcPacer struct {
+	set     func(int) int
+	big     map[transfer.JobID]bool // running files of streamSize or more
+	current int
+}
+
+func (p *gcPacer) update(ev transfer.Event) {
+	if p == nil {
+		return
+	}
+	for _, j := range ev.Jobs {
+		if !j.Dir && j.State == transfer.StateRunning && j.Size >= streamSize {
+			p.big[j.ID] = true
+		} else {
+			delete(p.big, j.ID)
+		}
+	}
+	p.apply()
+}
+
+func (p *gcPacer) apply() {
+	pace := treePace
+	if len(p.big) > 0 {
+		pace = streamPace
+	}
+	if pace != p.current {
+		p.current = pace
+		p.set(pace)
 	}
 }

@@ -76,7 +76,6 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 		}
 		return status
 	}
-	tuneRuntimeForTransfers(e)
 	status := runQueue(ctx, e, qopts, []planned{{
 		spec:  transfer.Spec{Src: sess.endpoint(src), SrcPath: sp, Dst: sess.endpoint(dst), DstPath: dp, Dir: true, Options: jopts},
 		label: sp,
