@@ -371,14 +371,17 @@ func (c *Client) streamBulk(ctx context.Context, p string, off, end int64, w io.
 		return streamResult{}
 	}
 	stop := context.AfterFunc(ctx, b.discard)
-	defer stop()
 	handle, err := b.open(p)
 	if err != nil {
+		stop()
 		b.discard()
 		return streamResult{}
 	}
 	res := b.stream(handle, off, end, w, &c.packets)
-	if res.clean && ctx.Err() == nil && b.closeHandle(handle) == nil {
+	reuse := res.clean && ctx.Err() == nil && b.closeHandle(handle) == nil
+	// Disarm the cancel before keeping the channel, so a cancel that
+	// comes late cannot close it in the idle slot.
+	if stop() && reuse {
 		c.putBulk(b)
 	} else {
 		b.discard()
