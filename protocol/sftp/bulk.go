@@ -24,6 +24,8 @@ import (
 // understand — a reply out of order, a short read, an error status, an
 // unknown packet — ends it, and the caller carries on from the last byte
 // written with pkg/sftp, which handles every case and names every error.
+// A server that answers out of order (the protocol allows it) or breaks
+// the framing gets pkg/sftp for the rest of the session.
 
 const (
 	// bulkMin is the size from which a download streams on its own channel
@@ -229,6 +231,7 @@ type streamResult struct {
 	done    bool  // end (or EOF) reached: nothing left to read
 	clean   bool  // no reply is outstanding: the channel may serve again
 	werr    error // w's error, which ends the copy (errLimit included)
+	odd     bool  // the server broke the protocol as the stream reads it
 }
 
 // stream reads handle from off to end (or to EOF when end < 0) with
@@ -299,6 +302,7 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 		typ, id, length, err := b.header()
 		if err != nil || id != queue[0].id {
 			broken = true
+			res.odd = err == nil || errors.Is(err, errBulkProtocol)
 			break
 		}
 		head := queue[0]
@@ -309,8 +313,11 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 				broken = true
 			}
 			dl := binary.BigEndian.Uint32(b.hdr[9:13])
-			if broken || dl > head.n || length != 9+dl {
-				broken = true
+			if broken {
+				break
+			}
+			if dl > head.n || length != 9+dl {
+				broken, res.odd = true, true
 				break
 			}
 			if gap || stop {
@@ -347,7 +354,7 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 				eof = false
 			}
 		default:
-			broken = true
+			broken, res.odd = true, true
 		}
 		if broken {
 			break
@@ -378,6 +385,12 @@ func (c *Client) streamBulk(ctx context.Context, p string, off, end int64, w io.
 		return streamResult{}
 	}
 	res := b.stream(handle, off, end, w, &c.packets)
+	if res.odd {
+		// Out-of-order replies are allowed by the protocol and would
+		// end every stream here: leave this server to pkg/sftp.
+		c.cfg.logf("* streaming downloads on their own channel is off: the server's replies do not follow its requests")
+		c.bulkOK.Store(false)
+	}
 	reuse := res.clean && ctx.Err() == nil && b.closeHandle(handle) == nil
 	// Disarm the cancel before keeping the channel, so a cancel that
 	// comes late cannot close it in the idle slot.
