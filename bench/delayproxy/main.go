@@ -43,6 +43,11 @@ func run(listen, target string, delay time.Duration) error {
 		return err
 	}
 	fmt.Println(ln.Addr())
+	return serve(ln, target, delay)
+}
+
+// serve forwards every connection ln accepts until ln fails.
+func serve(ln net.Listener, target string, delay time.Duration) error {
 	for {
 		c, err := ln.Accept()
 		if err != nil {
