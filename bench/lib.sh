@@ -109,3 +109,22 @@ mbps() { awk -v b="$(($1 << 20))" -v s="$2" 'BEGIN { printf "%.1f", b / s / 1e6 
 # same_file A B / same_tree A B: a transfer that is fast but wrong fails.
 same_file() { cmp -s "$1" "$2" || { echo "$2 differs from $1" >&2; exit 1; }; }
 same_tree() { diff -r "$1" "$2" >/dev/null || { echo "trees differ: $1 $2" >&2; exit 1; }; }
+
+# make_tree DIR FILES DIRS SEED: FILES files of 1-16 KiB spread over DIRS
+# nested directories under DIR, the same for the same SEED.
+make_tree() {
+	python3 - "$@" <<'PY'
+import os, random, sys
+root, files, ndirs, seed = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+rng = random.Random(seed)
+dirs = [root]
+for i in range(ndirs - 1):
+    d = os.path.join(rng.choice(dirs), f"d{i:02d}")
+    dirs.append(d)
+for d in dirs:
+    os.makedirs(d, exist_ok=True)
+for i in range(files):
+    with open(os.path.join(rng.choice(dirs), f"f{i:04d}.dat"), "wb") as f:
+        f.write(rng.randbytes(rng.randint(1024, 16384)))
+PY
+}

@@ -31,20 +31,7 @@ if [ -z "${FERRY_TEST_VSFTPD:-}" ]; then
 fi
 
 echo "making 2,000 files of 1-16 KiB in 70 directories"
-python3 - "$scratch/tree" <<'PY'
-import os, random, sys
-root = sys.argv[1]
-rng = random.Random(7)
-dirs = [root]
-for i in range(69):
-    d = os.path.join(rng.choice(dirs), f"d{i:02d}")
-    dirs.append(d)
-for d in dirs:
-    os.makedirs(d, exist_ok=True)
-for i in range(2000):
-    with open(os.path.join(rng.choice(dirs), f"f{i:04d}.dat"), "wb") as f:
-        f.write(rng.randbytes(rng.randint(1024, 16384)))
-PY
+make_tree "$scratch/tree" 2000 70 7
 for d in "$FERRY_TEST_SSHD_DIR" "$FERRY_TEST_FTP_DIR"; do
 	rm -rf "$d/bench-tree" # cp -r into a leftover would nest the copy
 	cp -r "$scratch/tree" "$d/bench-tree"

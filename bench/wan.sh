@@ -24,20 +24,7 @@ if [ -z "${FERRY_TEST_SSHD:-}" ]; then
 fi
 
 echo "making $files files of 1-16 KiB in 20 directories"
-python3 - "$scratch/tree" "$files" <<'PY'
-import os, random, sys
-root, n = sys.argv[1], int(sys.argv[2])
-rng = random.Random(3)
-dirs = [root]
-for i in range(19):
-    d = os.path.join(rng.choice(dirs), f"d{i:02d}")
-    dirs.append(d)
-for d in dirs:
-    os.makedirs(d, exist_ok=True)
-for i in range(n):
-    with open(os.path.join(rng.choice(dirs), f"f{i:04d}.dat"), "wb") as f:
-        f.write(rng.randbytes(rng.randint(1024, 16384)))
-PY
+make_tree "$scratch/tree" "$files" 20 3
 remote="$FERRY_TEST_SSHD_DIR/bench-wan"
 rm -rf "$remote"
 cp -r "$scratch/tree" "$remote"
