@@ -24,22 +24,22 @@ type listing struct {
 // expands the current one. It holds at most walkAhead listings that the
 // walk has not taken yet, so a wide tree does not fill memory.
 type lookahead struct {
-	e    *engine
-	ctx  context.Context
-	j    *job
-	max  int
-	held int // listings started and not yet taken
-	wg   sync.WaitGroup
+	e     *engine
+	ctx   context.Context
+	j     *job
+	limit int
+	held  int // listings started and not yet taken
+	wg    sync.WaitGroup
 }
 
-func newLookahead(ctx context.Context, e *engine, j *job, max int) *lookahead {
-	return &lookahead{e: e, ctx: ctx, j: j, max: max}
+func newLookahead(ctx context.Context, e *engine, j *job, limit int) *lookahead {
+	return &lookahead{e: e, ctx: ctx, j: j, limit: limit}
 }
 
 // start begins listing the directories on top of the stack, the next the
 // walk pops, up to the bound.
 func (l *lookahead) start(stack []walkDir) {
-	for i := len(stack) - 1; i >= 0 && l.held < l.max; i-- {
+	for i := len(stack) - 1; i >= 0 && l.held < l.limit; i-- {
 		if stack[i].listed != nil {
 			continue
 		}

@@ -205,35 +205,33 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 // can, and carries on with pkg/sftp's concurrent reads from wherever that
 // stopped.
 func (r *reader) readLarge(w io.Writer) (int64, error) {
-	var n int64
-	if r.size-r.offset >= bulkMin && r.c.bulkOK.Load() {
-		end := int64(-1)
-		if r.limit >= 0 {
-			end = r.offset + r.limit
-		}
-		res := r.c.streamBulk(r.ctx, r.p, r.offset, end, w)
-		n = res.written
-		switch {
-		case res.werr != nil:
-			return n, res.werr
-		case res.done:
-			return n, nil
-		case r.ctx.Err() != nil:
-			return n, r.ctx.Err()
-		}
-		if _, err := r.f.Seek(r.offset+n, io.SeekStart); err != nil {
-			return n, err
-		}
-		m, err := r.f.WriteTo(w)
-		if m > 0 && res.clean {
-			// The stream stopped early without a fault of the channel
-			// (a short read: the server caps reads lower) and there was
-			// more to read: this server is better served by pkg/sftp.
-			r.c.bulkOK.Store(false)
-		}
-		return n + m, err
+	if r.size-r.offset < bulkMin || !r.c.bulkOK.Load() {
+		return r.f.WriteTo(w)
+	}
+	end := int64(-1)
+	if r.limit >= 0 {
+		end = r.offset + r.limit
+	}
+	res := r.c.streamBulk(r.ctx, r.p, r.offset, end, w)
+	n := res.written
+	switch {
+	case res.werr != nil:
+		return n, res.werr
+	case res.done:
+		return n, nil
+	case r.ctx.Err() != nil:
+		return n, r.ctx.Err()
+	}
+	if _, err := r.f.Seek(r.offset+n, io.SeekStart); err != nil {
+		return n, err
 	}
 	m, err := r.f.WriteTo(w)
+	if m > 0 && res.clean {
+		// The stream stopped early without a fault of the channel (a
+		// short read: the server caps reads lower) and there was more to
+		// read: this server is better served by pkg/sftp.
+		r.c.bulkOK.Store(false)
+	}
 	return n + m, err
 }
 
