@@ -33,6 +33,9 @@ type (
 		dir     string
 		listing listing
 		err     error
+		// entered is the name of a linked directory the user opened, so
+		// synchronized browsing can follow it in the other pane.
+		entered string
 	}
 	// opDoneMsg ends a file operation (mkdir, delete, rename, upload).
 	opDoneMsg struct {

@@ -222,23 +222,6 @@ func TestCompareHighlightsDifferences(t *testing.T) {
 	}
 }
 
-func TestSynchronizedBrowsing(t *testing.T) {
-	left, right := t.TempDir(), t.TempDir()
-	writeFiles(t, left, map[string]string{"docs/a": "1"})
-	writeFiles(t, right, map[string]string{"docs/b": "2"})
-	a := newTestApp(t, left, right, nil)
-	press(t, a, "ctrl+y")
-	a.panes[0].selectName("docs")
-	press(t, a, "enter")
-	if !strings.HasSuffix(a.panes[1].dir, "/docs") {
-		t.Fatalf("right pane stayed in %s", a.panes[1].dir)
-	}
-	press(t, a, "backspace")
-	if a.panes[1].dir != filepath.ToSlash(right) {
-		t.Fatalf("right pane went to %s", a.panes[1].dir)
-	}
-}
-
 func TestKeyTableListsEveryAction(t *testing.T) {
 	tab := KeyTable()
 	for _, want := range []string{"| `F5/c` | copy to other pane |", "| `home/gg` | first entry |", "| Queue panel | |"} {

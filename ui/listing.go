@@ -57,11 +57,16 @@ func (a *App) onListed(msg listedMsg) tea.Cmd {
 	}
 	p.busy = ""
 	a.applyListing(p, msg)
+	var follow tea.Cmd
+	if msg.entered != "" && msg.err == nil {
+		// A linked directory was opened: only now is it known to be one.
+		follow = a.follow(msg.pane, msg.entered)
+	}
 	if p.stale && !p.lost {
 		p.stale = false
-		return a.list(msg.pane, p.dir)
+		return tea.Batch(follow, a.list(msg.pane, p.dir))
 	}
-	return nil
+	return follow
 }
 
 func (a *App) applyListing(p *pane, msg listedMsg) {

@@ -21,16 +21,21 @@ func (a *App) open(i int) tea.Cmd {
 		return a.openLink(i, p.join(it.e.Name), it.e.Size)
 	}
 	if it.e.IsDir() {
-		cmd := a.list(i, p.join(it.e.Name))
-		if a.syncBrowse {
-			o := a.panes[1-i]
-			if o.client != nil && !o.lost {
-				cmd = tea.Batch(cmd, a.list(1-i, o.join(it.e.Name)))
-			}
-		}
-		return cmd
+		return tea.Batch(a.list(i, p.join(it.e.Name)), a.follow(i, it.e.Name))
 	}
 	return a.viewFile(i)
+}
+
+// follow enters name in the other pane when synchronized browsing is on.
+func (a *App) follow(i int, name string) tea.Cmd {
+	if !a.syncBrowse {
+		return nil
+	}
+	o := a.panes[1-i]
+	if o.client == nil || o.lost {
+		return nil
+	}
+	return a.list(1-i, o.join(name))
 }
 
 // goParent lists the directory above; the cursor lands on the one we left.

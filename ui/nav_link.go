@@ -51,7 +51,7 @@ func (a *App) openLink(i int, p string, size int64) tea.Cmd {
 			// A directory, or a server that could not tell: try listing.
 			entries, lerr := c.List(lctx, p)
 			if lerr == nil && !(err == nil && !e.IsDir() && listsItself(entries, p)) {
-				msg = listedMsg{pane: i, seq: seq, dir: p, listing: prepare(entries, mode, desc)}
+				msg = listedMsg{pane: i, seq: seq, dir: p, listing: prepare(entries, mode, desc), entered: path.Base(p)}
 				return
 			}
 			if errors.Is(lerr, protocol.ErrNotExist) {
