@@ -227,6 +227,14 @@ func (a *App) openDialog(d dialog) {
 	a.pending = append(a.pending, d)
 }
 
+// dialogDone closes d when it said it is done and is still the one open.
+func (a *App) dialogDone(d dialog, done bool) {
+	if done && a.dialog == d {
+		a.closeDialog()
+		a.askNextConflict()
+	}
+}
+
 func (a *App) closeDialog() {
 	a.dialog = nil
 	if len(a.pending) > 0 {

@@ -23,6 +23,12 @@ type paster interface {
 // alarmed dialogs draw their frame in the alarm style (a changed host key).
 type alarmed interface{ alarm() bool }
 
+// clicker is a dialog that takes left clicks: line and col are the cell
+// within its body, as body(a, width) drew it.
+type clicker interface {
+	click(a *App, width, line, col int) (done bool, cmd tea.Cmd)
+}
+
 // choice is one answer of a choiceDialog, picked by its key or with
 // arrows and Enter.
 type choice struct {
@@ -76,6 +82,38 @@ func (d *choiceDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	}
 	if k == "esc" || k == "ctrl+c" {
 		return true, d.onChoose(a, -1, d.toggleOn)
+	}
+	return false, nil
+}
+
+// click picks the answer under the pointer, or flips the check box.
+func (d *choiceDialog) click(a *App, width, line, col int) (bool, tea.Cmd) {
+	n := 1 // the blank line after the text
+	for _, l := range d.lines {
+		n += len(wrap(l, width))
+	}
+	if d.toggle != "" {
+		if line == n {
+			d.toggleOn = !d.toggleOn
+			return false, nil
+		}
+		n++
+	}
+	// The answers' cells, laid out as wrapJoined lays them out.
+	row, x := 0, 0
+	for i, c := range d.choices {
+		w := visibleWidth("[" + c.label + "]")
+		if x > 0 && x+1+w > width {
+			row, x = row+1, 0
+		}
+		if x > 0 {
+			x++
+		}
+		if line == n+row && col >= x && col < x+w {
+			d.sel = i
+			return true, d.onChoose(a, i, d.toggleOn)
+		}
+		x += w
 	}
 	return false, nil
 }

@@ -21,10 +21,7 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 	if a.dialog != nil {
 		d := a.dialog
 		done, cmd := d.update(a, msg)
-		if done && a.dialog == d {
-			a.closeDialog()
-			a.askNextConflict()
-		}
+		a.dialogDone(d, done)
 		return cmd
 	}
 	switch a.screen {

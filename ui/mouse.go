@@ -42,7 +42,10 @@ func (a *App) hitPane(x, y int) (pane, row int, ok bool) {
 }
 
 func (a *App) mouseClick(m tea.Mouse) tea.Cmd {
-	if a.dialog != nil || a.screen != screenPanes {
+	if a.dialog != nil {
+		return a.dialogClick(m)
+	}
+	if a.screen != screenPanes {
 		return nil
 	}
 	a.mouse.dragging = false
@@ -152,4 +155,24 @@ func wheelDelta(m tea.Mouse) int {
 		return wheelStep
 	}
 	return 0
+}
+
+// dialogClick hands a left click inside the open dialog's body to the
+// dialog, when it takes clicks (a row of answers does).
+func (a *App) dialogClick(m tea.Mouse) tea.Cmd {
+	d := a.dialog
+	c, ok := d.(clicker)
+	if !ok || m.Button != tea.MouseLeft {
+		return nil
+	}
+	_, inner, _, _ := a.dialogBox(0)
+	body := d.body(a, inner)
+	_, _, x0, y0 := a.dialogBox(len(body))
+	line, col := m.Y-y0-1, m.X-x0-2 // below the title; past border and padding
+	if line < 0 || line >= len(body) || col < 0 || col >= inner {
+		return nil
+	}
+	done, cmd := c.click(a, inner, line, col)
+	a.dialogDone(d, done)
+	return cmd
 }

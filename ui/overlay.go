@@ -23,14 +23,22 @@ func (a *App) dialogFrame(alarm bool) lipgloss.Style {
 	return st
 }
 
+// dialogBox is where the open dialog sits: its width, the width of its
+// body, and its top-left cell. The drawing and the mouse share it.
+func (a *App) dialogBox(bodyLines int) (boxW, inner, x0, y0 int) {
+	boxW = min(max(a.w*2/3, 72), a.w-4)
+	inner = boxW - 4
+	h := min(bodyLines+2, a.h) // title line, body, bottom border
+	return boxW, inner, max((a.w-boxW)/2, 0), max((a.h-h)/2, 0)
+}
+
 // overlayDialog draws the open dialog as a framed box centred over base.
 func (a *App) overlayDialog(base string) string {
 	d := a.dialog
-	boxW := min(max(a.w*2/3, 72), a.w-4)
+	boxW, inner, _, _ := a.dialogBox(0)
 	if boxW < 10 {
 		return base
 	}
-	inner := boxW - 4
 	body := d.body(a, inner)
 	frame := a.th.dialogTitle
 	al, ok := d.(alarmed)
@@ -53,8 +61,7 @@ func (a *App) overlayDialog(base string) string {
 	for len(lines) < a.h {
 		lines = append(lines, "")
 	}
-	y0 := max((a.h-len(box))/2, 0)
-	x0 := max((a.w-boxW)/2, 0)
+	_, _, x0, y0 := a.dialogBox(len(body))
 	for i, b := range box {
 		y := y0 + i
 		if y >= len(lines) {
