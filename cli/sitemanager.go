@@ -36,6 +36,8 @@ func (l siteList) List(context.Context) ([]ui.Bookmark, error) {
 		b := ui.Bookmark{Name: en.Name, URL: en.URL(), Folder: en.Folder, Note: en.Notes}
 		if en.Source == bookmarks.SourceSSHConfig {
 			b.Kind = ui.KindSSHAlias
+		} else {
+			b.Settings = settingsOf(&en.Site)
 		}
 		out = append(out, b)
 	}
@@ -46,10 +48,10 @@ func (l siteList) List(context.Context) ([]ui.Bookmark, error) {
 	return out, errors.Join(err, rerr)
 }
 
-// Save adds b or updates the bookmark of that name. An update changes the
-// address, folder and notes and keeps every other setting (key file, FTP
-// and transfer options), which the site manager does not show. A password
-// in the URL goes to the secret store, never to the file.
+// Save adds b or updates the bookmark of that name: the address, folder,
+// notes and the settings the site manager shows (sitesettings.go), checked
+// as `ferry bookmark add` checks them; an invalid one saves nothing. A
+// password in the URL goes to the secret store, never to the file.
 func (l siteList) Save(ctx context.Context, b ui.Bookmark) error {
 	r, err := l.resolver()
 	if err != nil {
@@ -63,11 +65,24 @@ func (l siteList) Save(ctx context.Context, b ui.Bookmark) error {
 	err = r.store.Update(ctx, func(sites []bookmarks.Site) ([]bookmarks.Site, error) {
 		for i := range sites {
 			if sites[i].Name == b.Name {
-				s := &sites[i]
+				s := sites[i]
 				s.Protocol, s.Host, s.Port, s.User, s.RemoteDir = site.Protocol, site.Host, site.Port, site.User, site.RemoteDir
 				s.Folder, s.Notes = site.Folder, site.Notes
+				if err := applySettings(&s, b.Settings); err != nil {
+					return nil, err
+				}
+				if err := s.Validate(); err != nil {
+					return nil, err
+				}
+				sites[i] = s
 				return sites, nil
 			}
+		}
+		if err := applySettings(&site, b.Settings); err != nil {
+			return nil, err
+		}
+		if err := site.Validate(); err != nil {
+			return nil, err
 		}
 		return append(sites, site), nil
 	})

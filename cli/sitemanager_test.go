@@ -4,6 +4,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -74,8 +75,15 @@ func TestSiteListAdapter(t *testing.T) {
 		{Name: "prod", URL: "ftpes://bob@ftp.example.com:2121/www", Folder: "Clients/Acme", Note: "live", Kind: ui.KindSaved},
 		{Name: "web1", URL: "sftp://deploy@web1.example.com", Kind: ui.KindSSHAlias},
 	}
-	if len(list) != 3 || !slices.Equal(list[:2], want) || list[2].Kind != ui.KindRecent || list[2].Name != "sftp://old.example.org" {
+	bare := func(b ui.Bookmark) ui.Bookmark { b.Settings = nil; return b }
+	if len(list) != 3 || !reflect.DeepEqual(bare(list[0]), want[0]) || !reflect.DeepEqual(bare(list[1]), want[1]) || list[2].Kind != ui.KindRecent || list[2].Name != "sftp://old.example.org" {
 		t.Fatalf("List gave\n%+v\nwant\n%+v and the recent sftp://old.example.org", list, want)
+	}
+	if got := settingValue(list[0].Settings, "key_file"); got != "~/.ssh/prod_key" {
+		t.Fatalf("prod's key file setting %q, want ~/.ssh/prod_key", got)
+	}
+	if list[1].Settings != nil {
+		t.Fatalf("an ssh config alias offers settings: %+v", list[1].Settings)
 	}
 
 	t.Run("edit keeps the settings it does not show", func(t *testing.T) {
@@ -85,6 +93,47 @@ func TestSiteListAdapter(t *testing.T) {
 		site, ok := st.Get("prod")
 		if !ok || site.Host != "ftp2.example.com" || site.Port != 0 || site.Folder != "Clients" || site.Notes != "moved" || site.KeyFile != "~/.ssh/prod_key" {
 			t.Fatalf("after edit: %+v", site)
+		}
+	})
+
+	t.Run("edit changes the settings it shows, and checks them", func(t *testing.T) {
+		list, err := l.List(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := list[0]
+		set := func(key, v string) {
+			for i := range b.Settings {
+				if b.Settings[i].Key == key {
+					b.Settings[i].Value = v
+				}
+			}
+		}
+		set("ftp_mode", "active")
+		set("parallel", "3")
+		set("rate", "2M")
+		if err := l.Save(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		site, _ := st.Get("prod")
+		if site.FTP.Mode != "active" || site.Transfer.Parallel != 3 || site.Transfer.RateLimit != "2M" || site.KeyFile != "~/.ssh/prod_key" {
+			t.Fatalf("after editing settings: %+v", site)
+		}
+		for _, bad := range [][2]string{{"ftp_mode", "sideways"}, {"parallel", "-1"}, {"rate", "fast"}, {"conflict", "maybe"}} {
+			b2 := b
+			b2.Settings = slices.Clone(b.Settings)
+			b = b2
+			set(bad[0], bad[1])
+			if err := l.Save(ctx, b); err == nil {
+				t.Errorf("saving %s=%q succeeded", bad[0], bad[1])
+			}
+			set(bad[0], map[string]string{"ftp_mode": "active", "parallel": "3", "rate": "2M", "conflict": ""}[bad[0]])
+		}
+		if after, _ := st.Get("prod"); after.FTP.Mode != "active" || after.Transfer.Parallel != 3 {
+			t.Fatalf("a refused edit changed the bookmark: %+v", after)
+		}
+		if err := l.Save(ctx, ui.Bookmark{Name: "prod", URL: b.URL, Settings: []ui.Setting{{Key: "colour", Value: "red"}}}); err == nil {
+			t.Error("an unknown setting was accepted")
 		}
 	})
 
@@ -145,3 +194,12 @@ func TestSiteListAdapter(t *testing.T) {
 }
 
 var _ ui.Bookmarks = siteList{}
+
+func settingValue(settings []ui.Setting, key string) string {
+	for _, s := range settings {
+		if s.Key == key {
+			return s.Value
+		}
+	}
+	return ""
+}

@@ -74,6 +74,16 @@ type Bookmark struct {
 	Folder string // group in the site manager; "A/B" nests
 	Note   string
 	Kind   BookmarkKind
+	// Settings are the store's other fields (key file, FTP and transfer
+	// options), edited as text; the store names, checks and keeps them.
+	Settings []Setting
+}
+
+// Setting is one more field of a bookmark, edited as a line of text.
+type Setting struct {
+	Key   string // the store's name for it
+	Label string // shown in the form
+	Value string
 }
 
 // BookmarkKind says where a listed site comes from; only saved bookmarks

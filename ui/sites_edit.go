@@ -128,6 +128,9 @@ func (a *App) editSite(d *sitesDialog) (bool, tea.Cmd) {
 		textField("URL", s.URL, false),
 		textField("Notes", s.Note, false),
 	}}
+	for _, st := range s.Settings {
+		f.fields = append(f.fields, textField(st.Label, st.Value, false))
+	}
 	cmd := f.setFocus(0)
 	a.openDialog(&siteForm{form: f, orig: s, from: d})
 	return true, cmd
@@ -137,7 +140,7 @@ func (d *siteForm) title() string                  { return "Edit bookmark " + s
 func (d *siteForm) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
 func (d *siteForm) body(a *App, width int) []string {
-	out := wrap("Tab moves between fields, Enter saves, Esc cancels. Other settings (key file, FTP and transfer options) are kept; ferry bookmark edit changes them.", width)
+	out := wrap("Tab moves between fields, Enter saves, Esc cancels. An empty setting means ferry's default.", width)
 	out = append(out, "")
 	return append(out, d.form.lines(a, width)...)
 }
@@ -152,6 +155,10 @@ func (d *siteForm) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	case "enter":
 		v := func(i int) string { return strings.TrimSpace(d.form.fields[i].value()) }
 		b := Bookmark{Name: v(sfName), Folder: strings.Trim(v(sfFolder), "/"), URL: v(sfURL), Note: v(sfNote)}
+		for i, st := range d.orig.Settings {
+			st.Value = v(sfNote + 1 + i)
+			b.Settings = append(b.Settings, st)
+		}
 		if b.Name == "" || b.URL == "" {
 			a.setErr(errors.New("a bookmark needs a name and a URL"))
 			return false, nil

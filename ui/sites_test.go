@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"sync"
@@ -211,7 +212,7 @@ func TestSiteManagerEditRenamesAndMoves(t *testing.T) {
 
 	got, ok := bm.get("omega")
 	want := Bookmark{Name: "omega", URL: "sftp://zeta.example.com", Folder: "Personal", Note: "my box"}
-	if !ok || got != want {
+	if !ok || !reflect.DeepEqual(got, want) {
 		t.Fatalf("after editing: %+v (found %v), want %+v; ops %v", got, ok, want, bm.ops)
 	}
 	if _, ok := bm.get("zeta"); ok {
@@ -300,5 +301,33 @@ func TestEnterFollowsSymlinks(t *testing.T) {
 	press(t, a, "enter")
 	if p.dir != filepath.ToSlash(filepath.Join(dir, "to-dir")) || p.lookup("inner") == nil {
 		t.Fatalf("enter on a link to a directory: pane in %q with %d items", p.dir, len(p.items))
+	}
+}
+
+// TestSiteManagerEditsSettings: the store's settings appear as fields after
+// the fixed ones, and what is typed there goes back to the store under the
+// setting's key; the others go back unchanged.
+func TestSiteManagerEditsSettings(t *testing.T) {
+	bm := sampleSites()
+	bm.sites[1].Settings = []Setting{
+		{Key: "key_file", Label: "SSH key file", Value: "~/.ssh/acme"},
+		{Key: "ftp_mode", Label: "FTP mode (passive|active)", Value: ""},
+	}
+	var connected []string
+	a := newSitesApp(t, bm, &connected)
+	press(t, a, "ctrl+b")
+	selectSite(t, a, "acme-prod")
+	press(t, a, "ctrl+e")
+	mustContain(t, a, "SSH key file", "~/.ssh/acme", "FTP mode (passive|active)")
+	press(t, a, "tab", "tab", "tab", "tab", "tab") // Name → … → Notes → key → mode
+	typeText(t, a, "active")
+	press(t, a, "enter")
+	got, ok := bm.get("acme-prod")
+	want := []Setting{
+		{Key: "key_file", Label: "SSH key file", Value: "~/.ssh/acme"},
+		{Key: "ftp_mode", Label: "FTP mode (passive|active)", Value: "active"},
+	}
+	if !ok || !reflect.DeepEqual(got.Settings, want) {
+		t.Fatalf("saved settings %+v, want %+v", got.Settings, want)
 	}
 }
