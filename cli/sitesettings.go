@@ -62,7 +62,7 @@ var siteSettings = []siteSetting{
 	}},
 	{"rate", "Rate limit (500K, 2M)", func(s *bookmarks.Site) string { return s.Transfer.RateLimit },
 		func(s *bookmarks.Site, v string) error { s.Transfer.RateLimit = v; return nil }},
-	{"conflict", "On conflict (" + strings.Join(bookmarks.ConflictPolicies, "|") + ")", func(s *bookmarks.Site) string { return s.Transfer.Conflict },
+	{"conflict", "On conflict (overwrite, skip…)", func(s *bookmarks.Site) string { return s.Transfer.Conflict },
 		func(s *bookmarks.Site, v string) error { s.Transfer.Conflict = v; return nil }},
 }
 
