@@ -168,8 +168,10 @@ func (c *Client) Close() error {
 	c.closeOnce.Do(func() {
 		close(c.done)
 		c.dropBulk()
-		c.sc.Close()
+		// The connection first: pkg/sftp's Close waits for its reader,
+		// which a stalled server would otherwise keep waiting for ever.
 		err := c.conn.Close()
+		c.sc.Close()
 		for i := len(c.hops) - 1; i >= 0; i-- {
 			c.hops[i].Close()
 		}

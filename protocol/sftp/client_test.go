@@ -308,12 +308,19 @@ func TestCancelOnStalledServer(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("read did not return within 5s of cancel on a stalled server")
 	}
-	closed := make(chan struct{})
+	closed, sessionClosed := make(chan struct{}), make(chan struct{})
 	go func() { r.Close(); close(closed) }()
 	select {
 	case <-closed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("close hung on a stalled server")
+	}
+	// Closing the session must not wait on the frozen link either.
+	go func() { c.Close(); close(sessionClosed) }()
+	select {
+	case <-sessionClosed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("closing the session hung on a stalled server")
 	}
 	t.Logf("stopped after %v", time.Since(start))
 }

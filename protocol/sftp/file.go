@@ -303,7 +303,7 @@ func (r *reader) Close() error {
 			<-r.done
 		}
 	}
-	if r.pr == nil && r.c.late.start() {
+	if r.c.late.start() {
 		// No read on the handle is in flight (WriteTo has returned);
 		// only the answer to the close is left to wait for.
 		go func() {
@@ -312,6 +312,10 @@ func (r *reader) Close() error {
 		}()
 		return nil
 	}
+	// A cancelled read on a stalled server must not wait for ever here
+	// either: past cancelGrace the connection is dropped.
+	release := r.c.guard(r.ctx)
+	defer release()
 	err := r.f.Close()
 	if err != nil && !errors.Is(err, os.ErrClosed) {
 		return mapErr("close", r.p, err)
