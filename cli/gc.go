@@ -39,11 +39,16 @@ func tuneRuntimeForTransfers(e *env) *gcPacer {
 }
 
 const (
-	// streamPace is the collector's pace while a big file streams:
-	// SSH decryption allocates per packet, and collecting at 5× the live
-	// heap made a 1 GiB SFTP download 2.44 s instead of 3.14 s at the
-	// default pace (median of 6 alternating runs each).
-	streamPace = 400
+	// streamPace is the collector's pace while a big file streams. SSH
+	// decryption allocates every 32 KiB packet afresh, and each collection
+	// costs the stream more than the memory it frees: a 1 GiB SFTP
+	// download took 3.14 s collecting at the default pace and 2.44 s at
+	// 5× the live heap (median of 6 alternating runs each); at 17× it
+	// took 2.67 s against 2.96 s at 5×, with 2.02 against 2.31
+	// CPU-seconds (9 alternating runs). The live heap is a few MiB, so at
+	// this pace the 48 MiB limit is what starts a collection: peak RSS
+	// 53 MiB for one stream, 55 MiB for four (40 and 55 at 5×).
+	streamPace = 1600
 	// treePace is the pace otherwise: a tree of small files is over in a
 	// moment, and a heap let grow to 5× paid a page fault for every fresh
 	// page — 2,000 files over SFTP took 0.57 s at the default pace and 0.62
