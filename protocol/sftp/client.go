@@ -27,9 +27,13 @@ type Client struct {
 	posix    bool // posix-rename@openssh.com: rename replaces the target
 	// writeRequests is how many write requests an upload keeps in flight.
 	writeRequests int
-	// packets holds maxPacket buffers for small-file reads, which would
-	// otherwise allocate (and fault in) one per file.
+	// packets holds maxPacket buffers for bulk streams and small-file
+	// reads, which would otherwise allocate (and fault in) one per file;
+	// tiny holds tinyRead buffers for the files that fit one, most of a
+	// source tree, so that they do not take (and, after a collection,
+	// allocate) a whole packet's worth.
 	packets sync.Pool
+	tiny    sync.Pool
 	late    lateCloser
 	// bulkOK says big downloads may stream on a channel of their own;
 	// bulkIdle keeps one such channel between files.
@@ -92,6 +96,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
 		writeRequests: writeRequests(rtt)}
 	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
+	c.tiny.New = func() any { b := make([]byte, tinyRead); return &b }
 	c.bulkOK.Store(true)
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
 	c.security = describe(conn)

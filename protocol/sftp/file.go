@@ -238,12 +238,22 @@ func (r *reader) readLarge(w io.Writer) (int64, error) {
 // smallFile is the size up to which a download reads sequentially.
 const smallFile = 2 * maxPacket
 
+// tinyRead is the size up to which a small file is read into a buffer of
+// this size rather than of maxPacket: 2,000 files of 1-16 KiB spent 5% of
+// their CPU allocating and faulting in 255 KiB buffers the collector had
+// taken from the pool.
+const tinyRead = 32 << 10
+
 // readSmall reads the rest of a small file with one request per packet,
 // up to the size seen at open; the transfer engine checks sizes anyway.
 func (r *reader) readSmall(w io.Writer) (int64, error) {
 	left := r.size - r.offset
-	bp := r.c.packets.Get().(*[]byte)
-	defer r.c.packets.Put(bp)
+	pool := &r.c.packets
+	if left <= tinyRead {
+		pool = &r.c.tiny
+	}
+	bp := pool.Get().(*[]byte)
+	defer pool.Put(bp)
 	buf := *bp
 	var total int64
 	for left > 0 {
