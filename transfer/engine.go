@@ -29,10 +29,11 @@ type engine struct {
 	clock  Clock
 	policy Policy
 
-	ctx  context.Context
-	stop context.CancelCauseFunc
-	wg   sync.WaitGroup
-	bufs sync.Pool
+	ctx    context.Context
+	stop   context.CancelCauseFunc
+	wg     sync.WaitGroup
+	bufs   sync.Pool
+	stalls stallWatch
 
 	mu        sync.Mutex
 	cond      *sync.Cond // work or room for walked files
@@ -122,9 +123,10 @@ func newEngine(opts Options) (*engine, error) {
 		e.wg.Add(1)
 		go e.worker(i >= opts.Workers)
 	}
-	e.wg.Add(2)
+	e.wg.Add(3)
 	go e.ticker()
 	go e.reaper()
+	go e.watchStalls()
 	return e, nil
 }
 

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"time"
 
 	"golang.org/x/time/rate"
 
@@ -35,7 +34,7 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 	})
 	defer stopClose()
 	j.moved.Store(e.clock.Now().UnixNano())
-	go e.watch(ctx, cancel, j)
+	defer e.stalls.add(j, cancel)()
 
 	lim := e.limiterFor(j)
 	if fs, ok := r.(protocol.FileSource); ok {
@@ -131,21 +130,4 @@ func stopped(ctx context.Context, err error) error {
 		return c
 	}
 	return err
-}
-
-// watch cancels the copy when no byte has moved for StallTimeout.
-func (e *engine) watch(ctx context.Context, cancel context.CancelCauseFunc, j *job) {
-	tick := max(e.opts.StallTimeout/4, time.Millisecond)
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-e.clock.After(tick):
-		}
-		idle := e.clock.Now().Sub(time.Unix(0, j.moved.Load()))
-		if idle >= e.opts.StallTimeout {
-			cancel(fmt.Errorf("%w for %s", errStalled, e.opts.StallTimeout))
-			return
-		}
-	}
 }
