@@ -2,8 +2,8 @@
 # Compares ferry with curl on one file, in one run, against the same
 # vsftpd: download and upload of BENCH_SIZE_MB (default 1024) MiB over
 # plain FTP and over explicit FTPS. Reports MB/s (best of BENCH_ROUNDS
-# rounds, default 3), ferry's ratio to curl, both clients' CPU seconds and
-# ferry's peak RSS. See lib.sh for where files land.
+# rounds, default 5), ferry's ratio to curl (of the best rounds and of the
+# median ones), both clients' CPU seconds and ferry's peak RSS. See lib.sh for where files land.
 #
 #   bench/ftp.sh                  # starts its own servers through .ci/ftpd.sh
 #   FERRY_BIN=./ferry bench/ftp.sh
@@ -14,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_init
 
 size_mb=${BENCH_SIZE_MB:-1024}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 command -v curl >/dev/null || apt-get install -y -qq curl >/dev/null
 if [ -z "${FERRY_TEST_VSFTPD:-}" ] || [ -z "${FERRY_TEST_VSFTPD_FTPES:-}" ]; then
 	# shellcheck source=.ci/ftpd.sh
@@ -79,9 +79,10 @@ bench() {
 	done
 	local dir
 	for dir in get put; do
-		results+=("$(printf '%-12s %10s %10s %8s %11s %11s %10s MiB' "$mode $dir" \
+		results+=("$(printf '%-12s %10s %10s %8s %13s %11s %11s %10s MiB' "$mode $dir" \
 			"$(mbps "$size_mb" "$(best_of "$mode-ferry-$dir")")" "$(mbps "$size_mb" "$(best_of "$mode-curl-$dir")")" \
 			"$(ratio "$(best_of "$mode-ferry-$dir")" "$(best_of "$mode-curl-$dir")")" \
+			"$(ratio "$(median_of "$mode-ferry-$dir")" "$(median_of "$mode-curl-$dir")")" \
 			"$(cpu_s "$mode-ferry-$dir")" "$(cpu_s "$mode-curl-$dir")" "$(peak_rss "$mode-ferry-$dir")")")
 	done
 }
@@ -89,6 +90,6 @@ bench() {
 bench ftp ftp "$FERRY_TEST_VSFTPD"
 bench ftpes ftpes "$FERRY_TEST_VSFTPD_FTPES" --ssl-reqd
 
-printf '\n%-12s %10s %10s %8s %11s %11s %14s\n' "" "ferry MB/s" "curl MB/s" "ratio" "ferry CPU s" "curl CPU s" "ferry peak RSS"
+printf '\n%-12s %10s %10s %8s %13s %11s %11s %14s\n' "" "ferry MB/s" "curl MB/s" "ratio" "median ratio" "ferry CPU s" "curl CPU s" "ferry peak RSS"
 printf '%s\n' "${results[@]}"
-echo "(${size_mb} MiB, best of $rounds, same file, vsftpd $FERRY_TEST_VSFTPD plain and $FERRY_TEST_VSFTPD_FTPES explicit FTPS; passive mode; curl with its defaults; CPU of the last round; targets: FTP >= 1.0, FTPS >= 0.9)"
+echo "(${size_mb} MiB, best of $rounds and the ratio of the medians, same file, vsftpd $FERRY_TEST_VSFTPD plain and $FERRY_TEST_VSFTPD_FTPES explicit FTPS; passive mode; curl with its defaults; CPU of the last round; targets: FTP >= 1.0, FTPS >= 0.9)"

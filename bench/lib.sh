@@ -79,16 +79,22 @@ timed() {
 }
 
 # best LABEL SECONDS: keeps the smallest time per label; best_of LABEL
-# prints it. Best of several rounds filters out moments when other work on
-# the machine took the CPU.
+# prints it, median_of LABEL the median of all rounds. Best of several
+# rounds filters out moments when other work on the machine took the CPU;
+# the median says what a typical round was, and the two ratios side by
+# side show how much the machine moved during the run.
 best() {
 	local f="$work/$1.best"
 	if [ ! -s "$f" ] || awk -v a="$2" -v b="$(cat "$f")" 'BEGIN { exit !(a < b) }'; then
 		echo "$2" >"$f"
 	fi
+	echo "$2" >>"$work/$1.all"
 	_track_rss "$1"
 }
 best_of() { cat "$work/$1.best"; }
+median_of() {
+	sort -n "$work/$1.all" | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
 # peak_rss LABEL: the largest peak RSS (MiB) any round of LABEL had.
 _track_rss() {

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Compares ferry with OpenSSH's sftp on one file, in one run, against the
 # same sshd: download and upload of BENCH_SIZE_MB (default 1024) MiB.
-# Reports MB/s for each (best of BENCH_ROUNDS rounds, default 3), ferry's
-# ratio to sftp, and ferry's peak RSS. See lib.sh for where files land.
+# Reports MB/s for each (best of BENCH_ROUNDS rounds, default 5), ferry's
+# ratio to sftp (of the best rounds and of the median ones), and ferry's
+# peak RSS. See lib.sh for where files land.
 #
 #   bench/sftp.sh                 # starts its own sshd through .ci/sshd.sh
 #   FERRY_BIN=./ferry bench/sftp.sh
@@ -13,7 +14,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_init
 
 size_mb=${BENCH_SIZE_MB:-1024}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 if [ -z "${FERRY_TEST_SSHD:-}" ]; then
 	# shellcheck source=.ci/sshd.sh
 	source "$repo/.ci/sshd.sh"
@@ -70,9 +71,10 @@ for round in $(seq 1 "$rounds"); do
 	fi
 done
 
-printf '\n%-10s %12s %12s %8s %16s\n' "" "ferry MB/s" "sftp MB/s" "ratio" "ferry peak RSS"
+printf '\n%-10s %12s %12s %8s %14s %16s\n' "" "ferry MB/s" "sftp MB/s" "ratio" "median ratio" "ferry peak RSS"
 for dir in get put; do
-	printf '%-10s %12s %12s %8s %12s MiB\n' "$dir" "$(mbps "$size_mb" "$(best_of ferry-$dir)")" \
-		"$(mbps "$size_mb" "$(best_of sftp-$dir)")" "$(ratio "$(best_of ferry-$dir)" "$(best_of sftp-$dir)")" "$(peak_rss ferry-$dir)"
+	printf '%-10s %12s %12s %8s %14s %12s MiB\n' "$dir" "$(mbps "$size_mb" "$(best_of ferry-$dir)")" \
+		"$(mbps "$size_mb" "$(best_of sftp-$dir)")" "$(ratio "$(best_of ferry-$dir)" "$(best_of sftp-$dir)")" \
+		"$(ratio "$(median_of ferry-$dir)" "$(median_of sftp-$dir)")" "$(peak_rss ferry-$dir)"
 done
-echo "(${size_mb} MiB, same file, same sshd $FERRY_TEST_SSHD, best of $rounds rounds; sftp with its defaults; targets: ratio >= 1.3, RSS < 64 MiB)"
+echo "(${size_mb} MiB, same file, same sshd $FERRY_TEST_SSHD, best of $rounds rounds, and the ratio of the medians; sftp with its defaults; targets: ratio >= 1.3, RSS < 64 MiB)"

@@ -9,8 +9,8 @@
 #      ferry get --segments 4  vs  lftp pget -n 4
 #   3. ferry's peak RSS with four such SFTP downloads in parallel.
 #
-# Each comparison runs BENCH_ROUNDS (default 3) rounds, alternating who
-# goes first, and keeps each tool's best. Starts the servers through
+# Each comparison runs BENCH_ROUNDS (default 5) rounds, alternating who
+# goes first, and keeps each tool's best and median. Starts the servers through
 # .ci/sshd.sh and .ci/ftpd.sh unless they run (FERRY_TEST_SSHD,
 # FERRY_TEST_VSFTPD set). Runs as root. Prints a table. See lib.sh for
 # where files land.
@@ -19,7 +19,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 bench_init
 
 size_mb=${BENCH_SIZE_MB:-1024}
-rounds=${BENCH_ROUNDS:-3}
+rounds=${BENCH_ROUNDS:-5}
 command -v lftp >/dev/null || apt-get install -y -qq lftp >/dev/null
 if [ -z "${FERRY_TEST_SSHD:-}" ]; then
 	source "$repo/.ci/sshd.sh"
@@ -110,10 +110,11 @@ for i in 1 2 3 4; do same_file "$big" "$scratch/par/bench-big-$i.bin"; done
 rm -rf "$scratch/par"
 
 t() { best_of "$1"; }
-printf '\n| work | ferry s | other s | ratio (other/ferry) | target | ferry peak RSS MiB |\n|---|---|---|---|---|---|\n'
-printf '| SFTP 2,000 files vs OpenSSH sftp -r | %s | %s | %s | >= 3x | %s |\n' "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)")" "$(peak_rss ferry-sftp-tree)"
-printf '| SFTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | >= 1x | |\n' "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)")"
-printf '| FTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | >= 1x | %s |\n' "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)" "$(ratio "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)")" "$(peak_rss ferry-ftp-tree)"
-printf '| SFTP %s MiB, 4 segments vs lftp pget -n 4 | %s | %s | %s | >= 1x | %s |\n' "$size_mb" "$(t ferry-seg)" "$(t lftp-seg)" "$(ratio "$(t ferry-seg)" "$(t lftp-seg)")" "$(peak_rss ferry-seg)"
-printf '| SFTP 4 x %s MiB in parallel | %s | | | RSS < 64 MiB | %s |\n' "$size_mb" "$(t ferry-par)" "$(peak_rss ferry-par)"
-echo "(best of $rounds rounds; servers $FERRY_TEST_SSHD and $FERRY_TEST_VSFTPD)"
+mr() { ratio "$(median_of "$1")" "$(median_of "$2")"; }
+printf '\n| work | ferry s | other s | ratio (other/ferry) | median ratio | target | ferry peak RSS MiB |\n|---|---|---|---|---|---|---|\n'
+printf '| SFTP 2,000 files vs OpenSSH sftp -r | %s | %s | %s | %s | >= 3x | %s |\n' "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)")" "$(mr ferry-sftp-tree openssh-sftp-tree)" "$(peak_rss ferry-sftp-tree)"
+printf '| SFTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | >= 1x | |\n' "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)")" "$(mr ferry-sftp-tree lftp-sftp-tree)"
+printf '| FTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | >= 1x | %s |\n' "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)" "$(ratio "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)")" "$(mr ferry-ftp-tree lftp-ftp-tree)" "$(peak_rss ferry-ftp-tree)"
+printf '| SFTP %s MiB, 4 segments vs lftp pget -n 4 | %s | %s | %s | %s | >= 1x | %s |\n' "$size_mb" "$(t ferry-seg)" "$(t lftp-seg)" "$(ratio "$(t ferry-seg)" "$(t lftp-seg)")" "$(mr ferry-seg lftp-seg)" "$(peak_rss ferry-seg)"
+printf '| SFTP 4 x %s MiB in parallel | %s | | | | RSS < 64 MiB | %s |\n' "$size_mb" "$(t ferry-par)" "$(peak_rss ferry-par)"
+echo "(best of $rounds rounds, and the ratio of the medians; servers $FERRY_TEST_SSHD and $FERRY_TEST_VSFTPD)"
