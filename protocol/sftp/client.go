@@ -74,7 +74,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	// Starting the subsystem is a round trip too: a server that goes
 	// silent here must not hang us.
 	wd := newWatchdog(ctx, raw, timeout)
-	sc, err := sftp.NewClient(conn, sftpOptions()...)
+	sc, err := startSFTP(conn)
 	var home string
 	var rtt time.Duration
 	if err == nil {
@@ -368,4 +368,34 @@ func (c *Client) Symlink(ctx context.Context, target, link string) error {
 	link = c.abs(link)
 	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Symlink(target, link) })
 	return mapErr("symlink", link, err)
+}
+
+// startSFTP starts the sftp subsystem on a new session of conn, as
+// sftp.NewClient does, with requests written through a batchedPipe. The
+// server's stderr is dropped, as sftp.NewClient drops it.
+func startSFTP(conn *ssh.Client) (*sftp.Client, error) {
+	s, err := conn.NewSession()
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.StdinPipe()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	out, err := s.StdoutPipe()
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.RequestSubsystem("sftp"); err != nil {
+		s.Close()
+		return nil, err
+	}
+	sc, err := sftp.NewClientPipe(out, newBatchedPipe(in), sftpOptions()...)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	return sc, nil
 }

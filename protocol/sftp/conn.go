@@ -2,6 +2,7 @@ package sftp
 
 import (
 	"bufio"
+	"io"
 	"net"
 	"runtime"
 	"sync"
@@ -25,98 +26,198 @@ const (
 // system call each. With many requests in flight (a tree of small files:
 // OPEN, READ and CLOSE for each) those calls were the largest share of the
 // CPU a transfer cost, on our side and, as one segment wakes the server
-// once, on the server's. Write queues the bytes instead, and one flusher
-// sends whatever has gathered in a single call: a lone packet goes out at
-// once, a burst goes out together. Write blocks while maxQueued bytes
-// wait, and fails once an earlier send failed.
+// once, on the server's. Writes go through a writeQueue instead.
 type bufferedConn struct {
 	net.Conn
 	r *bufio.Reader
-
-	mu      sync.Mutex
-	work    *sync.Cond // the flusher waits for bytes (or close)
-	room    *sync.Cond // writers wait for the queue to drain
-	queued  []byte
-	spare   []byte
-	err     error // the first failed send, or net.ErrClosed after Close
-	started bool
+	q *writeQueue
 }
 
 func newBufferedConn(c net.Conn) *bufferedConn {
-	b := &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, readBuffer)}
-	b.work = sync.NewCond(&b.mu)
-	b.room = sync.NewCond(&b.mu)
-	return b
+	return &bufferedConn{Conn: c, r: bufio.NewReaderSize(c, readBuffer), q: newWriteQueue(c)}
 }
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 
-// Write queues p for the flusher; nil means queued, not yet sent.
-func (c *bufferedConn) Write(p []byte) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for c.err == nil && len(c.queued) >= maxQueued {
-		c.room.Wait()
-	}
-	if c.err != nil {
-		return 0, c.err
-	}
-	if !c.started {
-		c.started = true
-		go c.flush()
-	}
-	c.queued = append(c.queued, p...)
-	c.work.Signal()
-	return len(p), nil
-}
-
-// flush sends queued bytes until the connection fails or closes.
-func (c *bufferedConn) flush() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for {
-		for len(c.queued) == 0 && c.err == nil {
-			c.work.Wait()
-		}
-		if c.err != nil {
-			return
-		}
-		// Let the goroutines that are ready to run queue their packets
-		// first: a reply batch wakes many requesters at once, and the
-		// scheduler runs a goroutine it has just woken (this one) before
-		// them, which sent every request in a call of its own.
-		c.mu.Unlock()
-		runtime.Gosched()
-		c.mu.Lock()
-		if c.err != nil {
-			return
-		}
-		out := c.queued
-		c.queued = c.spare[:0]
-		c.mu.Unlock()
-		_, err := c.Conn.Write(out)
-		c.mu.Lock()
-		if cap(out) <= 2*maxQueued {
-			c.spare = out[:0]
-		} else {
-			c.spare = nil // a burst past the bound: do not keep its memory
-		}
-		if err != nil && c.err == nil {
-			c.err = err
-		}
-		c.room.Broadcast()
-	}
-}
+// Write queues p; nil means queued, not yet sent.
+func (c *bufferedConn) Write(p []byte) (int, error) { return c.q.Write(p) }
 
 // Close stops the flusher and closes the socket; bytes still queued are
 // dropped, as the session is over.
 func (c *bufferedConn) Close() error {
-	c.mu.Lock()
-	if c.err == nil {
-		c.err = net.ErrClosed
-	}
-	c.work.Signal()
-	c.room.Broadcast()
-	c.mu.Unlock()
+	c.q.stop(net.ErrClosed)
 	return c.Conn.Close()
+}
+
+// writeQueue gathers writes for one flusher goroutine, which sends
+// whatever has gathered in a single call: a lone write goes out at once, a
+// burst goes out together. Write blocks while maxQueued bytes wait, and
+// fails once an earlier send failed.
+type writeQueue struct {
+	w io.Writer
+
+	mu      sync.Mutex
+	work    *sync.Cond // the flusher waits for bytes (or stop)
+	room    *sync.Cond // writers wait for the queue to drain
+	queued  []byte
+	spare   []byte
+	sending bool  // the flusher holds bytes it has not finished sending
+	err     error // the first failed send, or the reason for stop
+	started bool
+}
+
+func newWriteQueue(w io.Writer) *writeQueue {
+	q := &writeQueue{w: w}
+	q.work = sync.NewCond(&q.mu)
+	q.room = sync.NewCond(&q.mu)
+	return q
+}
+
+// Write queues p for the flusher; nil means queued, not yet sent.
+func (q *writeQueue) Write(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.err == nil && len(q.queued) >= maxQueued {
+		q.room.Wait()
+	}
+	if q.err != nil {
+		return 0, q.err
+	}
+	if !q.started {
+		q.started = true
+		go q.flush()
+	}
+	q.queued = append(q.queued, p...)
+	q.work.Signal()
+	return len(p), nil
+}
+
+// flush sends queued bytes until a send fails or the queue stops.
+func (q *writeQueue) flush() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for {
+		for (len(q.queued) == 0 || q.sending) && q.err == nil {
+			q.work.Wait()
+		}
+		if q.err != nil {
+			return
+		}
+		// Let the goroutines that are ready to run queue their writes
+		// first: a reply batch wakes many requesters at once, and the
+		// scheduler runs a goroutine it has just woken (this one) before
+		// them, which sent every request in a call of its own.
+		q.mu.Unlock()
+		runtime.Gosched()
+		q.mu.Lock()
+		if q.err != nil {
+			return
+		}
+		if q.sending || len(q.queued) == 0 {
+			continue // a direct write took the queue meanwhile
+		}
+		q.send(nil)
+	}
+}
+
+// send writes what is queued, then p, with q.mu held on entry and exit
+// but not during the writes; no other send runs meanwhile.
+func (q *writeQueue) send(p []byte) {
+	out := q.queued
+	q.queued = q.spare[:0]
+	q.sending = true
+	q.mu.Unlock()
+	var err error
+	if len(out) > 0 {
+		_, err = q.w.Write(out)
+	}
+	if err == nil && len(p) > 0 {
+		_, err = q.w.Write(p)
+	}
+	q.mu.Lock()
+	q.sending = false
+	if cap(out) <= 2*maxQueued {
+		q.spare = out[:0]
+	} else {
+		q.spare = nil // a burst past the bound: do not keep its memory
+	}
+	if err != nil && q.err == nil {
+		q.err = err
+	}
+	q.room.Broadcast()
+	q.work.Signal() // bytes queued during a direct write
+}
+
+// writeDirect sends what is queued and then p from the caller, without
+// copying p into the queue: for bulky writes, which gain nothing from
+// company.
+func (q *writeQueue) writeDirect(p []byte) (int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.err == nil && q.sending {
+		q.room.Wait()
+	}
+	if q.err != nil {
+		return 0, q.err
+	}
+	q.send(p)
+	if q.err != nil {
+		return 0, q.err
+	}
+	return len(p), nil
+}
+
+// drain waits until every queued byte is sent or a send failed.
+func (q *writeQueue) drain() {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for q.err == nil && (len(q.queued) > 0 || q.sending) {
+		q.room.Wait()
+	}
+}
+
+// stop ends the flusher: later writes fail with err, and bytes still
+// queued are dropped.
+func (q *writeQueue) stop(err error) {
+	q.mu.Lock()
+	if q.err == nil {
+		q.err = err
+	}
+	q.work.Signal()
+	q.room.Broadcast()
+	q.mu.Unlock()
+}
+
+// batchedPipe is the writing end of an SFTP channel, through a writeQueue.
+// pkg/sftp writes every request (and a write request's header and data
+// separately) with a call of its own, and the ssh package makes each call
+// an SSH packet: encrypted and authenticated on its own here, and
+// decrypted, checked and handed on by the server one by one. Through the
+// queue, the requests that many transfers issue together travel in one
+// packet.
+type batchedPipe struct {
+	q *writeQueue
+	c io.Closer
+}
+
+func newBatchedPipe(w io.WriteCloser) *batchedPipe {
+	return &batchedPipe{q: newWriteQueue(w), c: w}
+}
+
+// bulkyWrite is the size from which a write skips the queue: an upload's
+// data, which would only be copied once more.
+const bulkyWrite = 8 << 10
+
+func (p *batchedPipe) Write(b []byte) (int, error) {
+	if len(b) >= bulkyWrite {
+		return p.q.writeDirect(b)
+	}
+	return p.q.Write(b)
+}
+
+// Close sends what is queued, then closes the channel's writing side.
+func (p *batchedPipe) Close() error {
+	p.q.drain()
+	p.q.stop(io.ErrClosedPipe)
+	return p.c.Close()
 }

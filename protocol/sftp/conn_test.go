@@ -69,17 +69,7 @@ func TestBufferedConnKeepsOrderAcrossWriters(t *testing.T) {
 	}()
 	wg.Wait()
 	// Close drops what is still queued, so wait for the queue to drain.
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		bc.mu.Lock()
-		n := len(bc.queued)
-		bc.mu.Unlock()
-		if n == 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(time.Millisecond)
-	}
-	time.Sleep(20 * time.Millisecond) // the flusher's last write returns
+	bc.q.drain()
 	bc.Close()
 	b := <-got
 	if !bytes.Equal(b, want.Bytes()) {
@@ -138,9 +128,9 @@ func TestBufferedConnBoundsItsQueue(t *testing.T) {
 		t.Fatalf("wrote %d bytes to a peer that reads nothing without blocking", queued)
 	case <-time.After(300 * time.Millisecond):
 	}
-	bc.mu.Lock()
-	n := len(bc.queued)
-	bc.mu.Unlock()
+	bc.q.mu.Lock()
+	n := len(bc.q.queued)
+	bc.q.mu.Unlock()
 	if n > maxQueued+32<<10 {
 		t.Errorf("%d bytes queued, bound is %d", n, maxQueued)
 	}
@@ -178,6 +168,27 @@ func TestBufferedConnGathersABurst(t *testing.T) {
 	cc := &countingConn{Conn: raw}
 	bc := newBufferedConn(cc)
 	go io.Copy(io.Discard, peer)
+	gathersABurst(t, bc, cc)
+	bc.Close()
+}
+
+// TestBatchedPipeGathersABurst: the same for an SFTP channel's requests,
+// which would otherwise be an SSH packet each.
+func TestBatchedPipeGathersABurst(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	raw, peer := tcpPair(t)
+	cc := &countingConn{Conn: raw}
+	bp := newBatchedPipe(cc)
+	go io.Copy(io.Discard, peer)
+	gathersABurst(t, bp, cc)
+	bp.Close()
+}
+
+// gathersABurst writes a burst of 16 small packets to w from goroutines
+// released together, five times, and checks that each burst reached cc in
+// at most two writes.
+func gathersABurst(t *testing.T, w io.Writer, cc *countingConn) {
+	t.Helper()
 	const n = 16
 	for round := range 5 {
 		cc.mu.Lock()
@@ -193,7 +204,7 @@ func TestBufferedConnGathersABurst(t *testing.T) {
 				<-gate
 				mu.Lock()
 				defer mu.Unlock()
-				if _, err := bc.Write(make([]byte, 68)); err != nil {
+				if _, err := w.Write(make([]byte, 68)); err != nil {
 					t.Error(err)
 				}
 			}()
@@ -218,5 +229,89 @@ func TestBufferedConnGathersABurst(t *testing.T) {
 			time.Sleep(time.Millisecond)
 		}
 	}
-	bc.Close()
+}
+
+// TestBatchedPipeCloseSendsWhatIsQueued: Close sends every queued byte
+// before it closes the channel, so a last request is not lost.
+func TestBatchedPipeCloseSendsWhatIsQueued(t *testing.T) {
+	raw, peer := tcpPair(t)
+	bp := newBatchedPipe(raw)
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	var want bytes.Buffer
+	for i := range 2000 {
+		p := bytes.Repeat([]byte{byte(i)}, 1+i%300)
+		want.Write(p)
+		if _, err := bp.Write(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := bp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-got:
+		if !bytes.Equal(b, want.Bytes()) {
+			t.Fatalf("peer got %d bytes, want the %d written, in order", len(b), want.Len())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not close the writing side")
+	}
+	if _, err := bp.Write([]byte("late")); err == nil {
+		t.Error("write after Close accepted")
+	}
+}
+
+// TestBatchedPipeKeepsOrderOfSmallAndBulkyWrites: bulky writes skip the
+// queue, yet reach the peer after everything written before them, as
+// pkg/sftp writes a request's header and then its data.
+func TestBatchedPipeKeepsOrderOfSmallAndBulkyWrites(t *testing.T) {
+	raw, peer := tcpPair(t)
+	bp := newBatchedPipe(raw)
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	var (
+		mu   sync.Mutex // pkg/sftp serializes its writes
+		want bytes.Buffer
+		wg   sync.WaitGroup
+	)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				size := 13 + i%50
+				if (g+i)%3 == 0 {
+					size = bulkyWrite + i*7
+				}
+				p := bytes.Repeat([]byte{byte(g*31 + i)}, size)
+				mu.Lock()
+				want.Write(p)
+				_, err := bp.Write(p)
+				mu.Unlock()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := bp.Close(); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case b := <-got:
+		if !bytes.Equal(b, want.Bytes()) {
+			t.Fatalf("peer got %d bytes, want the %d written, in order", len(b), want.Len())
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Close did not close the writing side")
+	}
 }
