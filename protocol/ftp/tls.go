@@ -109,7 +109,7 @@ func (t *tlsState) handshakeControl(ctx context.Context, raw net.Conn, timeout t
 // handshakeData runs a data connection's handshake. Its certificate must be
 // the one the control connection accepted.
 func (t *tlsState) handshakeData(ctx context.Context, raw net.Conn, timeout time.Duration) (*tls.Conn, error) {
-	conn, err := t.handshake(ctx, raw, timeout)
+	conn, err := t.handshake(ctx, newGulpConn(raw), timeout)
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package ftp
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -208,7 +209,7 @@ func (r *retrReader) Read(b []byte) (int, error) {
 	_ = r.conn.SetReadDeadline(time.Now().Add(r.c.cfg.Timeout))
 	k, err := r.conn.Read(b)
 	r.n += int64(k)
-	if err == nil {
+	if err == nil || errors.Is(err, errNothingBuffered) {
 		return k, nil
 	}
 	if errors.Is(err, io.EOF) {
@@ -226,8 +227,43 @@ func (r *retrReader) Read(b []byte) (int, error) {
 }
 
 // WriteTo copies with one large buffer, so io.Copy to a file makes few
-// system calls.
-func (r *retrReader) WriteTo(w io.Writer) (int64, error) { return r.c.copyLarge(w, r) }
+// system calls. Under TLS, where a read brings one record, it also takes
+// the records that have already arrived before it writes.
+func (r *retrReader) WriteTo(w io.Writer) (int64, error) {
+	g := r.gulp()
+	if g == nil {
+		return r.c.copyLarge(w, r)
+	}
+	bp := r.c.getBuf()
+	defer r.c.bufs.Put(bp)
+	buf := *bp
+	var total int64
+	for {
+		k, err := gather(r.Read, g, buf)
+		if k > 0 {
+			m, werr := w.Write(buf[:k])
+			total += int64(m)
+			if werr != nil {
+				return total, werr
+			}
+		}
+		if errors.Is(err, io.EOF) {
+			return total, nil
+		}
+		if err != nil {
+			return total, err
+		}
+	}
+}
+
+// gulp is the gulpConn under a TLS data connection, or nil.
+func (r *retrReader) gulp() *gulpConn {
+	if tc, ok := r.conn.(*tls.Conn); ok {
+		g, _ := tc.NetConn().(*gulpConn)
+		return g
+	}
+	return nil
+}
 
 // getBuf takes a bufSize copy buffer from the connection's pool; give it
 // back with c.bufs.Put.
