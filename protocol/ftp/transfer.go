@@ -230,30 +230,7 @@ func (r *retrReader) Read(b []byte) (int, error) {
 // system calls. Under TLS, where a read brings one record, it also takes
 // the records that have already arrived before it writes.
 func (r *retrReader) WriteTo(w io.Writer) (int64, error) {
-	g := r.gulp()
-	if g == nil {
-		return r.c.copyLarge(w, r)
-	}
-	bp := r.c.getBuf()
-	defer r.c.bufs.Put(bp)
-	buf := *bp
-	var total int64
-	for {
-		k, err := gather(r.Read, g, buf)
-		if k > 0 {
-			m, werr := w.Write(buf[:k])
-			total += int64(m)
-			if werr != nil {
-				return total, werr
-			}
-		}
-		if errors.Is(err, io.EOF) {
-			return total, nil
-		}
-		if err != nil {
-			return total, err
-		}
-	}
+	return r.c.copyGathering(w, r, r.gulp())
 }
 
 // gulp is the gulpConn under a TLS data connection, or nil.
@@ -280,12 +257,24 @@ func (c *Client) getBuf() *[]byte {
 // from the connection's pool: a tree of small files would otherwise
 // allocate and clear 256 KiB per file.
 func (c *Client) copyLarge(w io.Writer, r io.Reader) (int64, error) {
+	return c.copyGathering(w, r, nil)
+}
+
+// copyGathering is copyLarge that, with g, fills the buffer with what has
+// arrived through g after each read (see gather).
+func (c *Client) copyGathering(w io.Writer, r io.Reader, g *gulpConn) (int64, error) {
 	bp := c.getBuf()
 	defer c.bufs.Put(bp)
 	buf := *bp
 	var total int64
 	for {
-		k, err := r.Read(buf)
+		var k int
+		var err error
+		if g != nil {
+			k, err = gather(r.Read, g, buf)
+		} else {
+			k, err = r.Read(buf)
+		}
 		if k > 0 {
 			m, werr := w.Write(buf[:k])
 			total += int64(m)

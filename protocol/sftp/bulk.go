@@ -71,22 +71,8 @@ type bulkConn struct {
 
 // dialBulk opens an SFTP channel on conn and says hello.
 func dialBulk(conn *ssh.Client) (*bulkConn, error) {
-	s, err := conn.NewSession()
+	s, in, out, err := sftpSession(conn)
 	if err != nil {
-		return nil, err
-	}
-	in, err := s.StdinPipe()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	out, err := s.StdoutPipe()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := s.RequestSubsystem("sftp"); err != nil {
-		s.Close()
 		return nil, err
 	}
 	b := newBulkConn(in, out, s.Close)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"net"
 	"path"
@@ -374,22 +375,8 @@ func (c *Client) Symlink(ctx context.Context, target, link string) error {
 // sftp.NewClient does, with requests written through a batchedPipe. The
 // server's stderr is dropped, as sftp.NewClient drops it.
 func startSFTP(conn *ssh.Client) (*sftp.Client, error) {
-	s, err := conn.NewSession()
+	s, in, out, err := sftpSession(conn)
 	if err != nil {
-		return nil, err
-	}
-	in, err := s.StdinPipe()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	out, err := s.StdoutPipe()
-	if err != nil {
-		s.Close()
-		return nil, err
-	}
-	if err := s.RequestSubsystem("sftp"); err != nil {
-		s.Close()
 		return nil, err
 	}
 	sc, err := sftp.NewClientPipe(out, newBatchedPipe(in), sftpOptions()...)
@@ -398,4 +385,25 @@ func startSFTP(conn *ssh.Client) (*sftp.Client, error) {
 		return nil, err
 	}
 	return sc, nil
+}
+
+// sftpSession opens a session on conn and starts the sftp subsystem on it.
+func sftpSession(conn *ssh.Client) (*ssh.Session, io.WriteCloser, io.Reader, error) {
+	s, err := conn.NewSession()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	in, err := s.StdinPipe()
+	if err == nil {
+		var out io.Reader
+		out, err = s.StdoutPipe()
+		if err == nil {
+			err = s.RequestSubsystem("sftp")
+		}
+		if err == nil {
+			return s, in, out, nil
+		}
+	}
+	s.Close()
+	return nil, nil, nil, err
 }

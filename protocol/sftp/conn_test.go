@@ -158,30 +158,27 @@ func (c *countingConn) Write(p []byte) (int, error) {
 	return c.Conn.Write(p)
 }
 
-// TestBufferedConnGathersABurst: requesters woken together (as one batch
-// of replies wakes many transfers) go out in one or two socket writes, not
-// one each. One processor makes the scheduling deterministic: the woken
-// flusher would otherwise run before the other requesters.
-func TestBufferedConnGathersABurst(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	raw, peer := tcpPair(t)
-	cc := &countingConn{Conn: raw}
-	bc := newBufferedConn(cc)
-	go io.Copy(io.Discard, peer)
-	gathersABurst(t, bc, cc)
-	bc.Close()
-}
-
-// TestBatchedPipeGathersABurst: the same for an SFTP channel's requests,
-// which would otherwise be an SSH packet each.
-func TestBatchedPipeGathersABurst(t *testing.T) {
-	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
-	raw, peer := tcpPair(t)
-	cc := &countingConn{Conn: raw}
-	bp := newBatchedPipe(cc)
-	go io.Copy(io.Discard, peer)
-	gathersABurst(t, bp, cc)
-	bp.Close()
+// TestWritesGatherABurst: requesters woken together (as one batch of
+// replies wakes many transfers) go out in one or two writes, not one
+// each: on the socket (bufferedConn) and on the SFTP channel (batchedPipe),
+// where each write would be an SSH packet. One processor makes the
+// scheduling deterministic: the woken flusher would otherwise run before
+// the other requesters.
+func TestWritesGatherABurst(t *testing.T) {
+	for name, wrap := range map[string]func(*countingConn) io.WriteCloser{
+		"socket":       func(c *countingConn) io.WriteCloser { return newBufferedConn(c) },
+		"sftp channel": func(c *countingConn) io.WriteCloser { return newBatchedPipe(c) },
+	} {
+		t.Run(name, func(t *testing.T) {
+			defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+			raw, peer := tcpPair(t)
+			cc := &countingConn{Conn: raw}
+			w := wrap(cc)
+			go io.Copy(io.Discard, peer)
+			gathersABurst(t, w, cc)
+			w.Close()
+		})
+	}
 }
 
 // gathersABurst writes a burst of 16 small packets to w from goroutines
@@ -236,11 +233,7 @@ func gathersABurst(t *testing.T, w io.Writer, cc *countingConn) {
 func TestBatchedPipeCloseSendsWhatIsQueued(t *testing.T) {
 	raw, peer := tcpPair(t)
 	bp := newBatchedPipe(raw)
-	got := make(chan []byte, 1)
-	go func() {
-		b, _ := io.ReadAll(peer)
-		got <- b
-	}()
+	got := receiveAll(peer)
 	var want bytes.Buffer
 	for i := range 2000 {
 		p := bytes.Repeat([]byte{byte(i)}, 1+i%300)
@@ -249,17 +242,7 @@ func TestBatchedPipeCloseSendsWhatIsQueued(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := bp.Close(); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case b := <-got:
-		if !bytes.Equal(b, want.Bytes()) {
-			t.Fatalf("peer got %d bytes, want the %d written, in order", len(b), want.Len())
-		}
-	case <-time.After(10 * time.Second):
-		t.Fatal("Close did not close the writing side")
-	}
+	closeAndCheck(t, bp, got, want.Bytes())
 	if _, err := bp.Write([]byte("late")); err == nil {
 		t.Error("write after Close accepted")
 	}
@@ -271,11 +254,7 @@ func TestBatchedPipeCloseSendsWhatIsQueued(t *testing.T) {
 func TestBatchedPipeKeepsOrderOfSmallAndBulkyWrites(t *testing.T) {
 	raw, peer := tcpPair(t)
 	bp := newBatchedPipe(raw)
-	got := make(chan []byte, 1)
-	go func() {
-		b, _ := io.ReadAll(peer)
-		got <- b
-	}()
+	got := receiveAll(peer)
 	var (
 		mu   sync.Mutex // pkg/sftp serializes its writes
 		want bytes.Buffer
@@ -303,13 +282,29 @@ func TestBatchedPipeKeepsOrderOfSmallAndBulkyWrites(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+	closeAndCheck(t, bp, got, want.Bytes())
+}
+
+// receiveAll reads peer to its end and then hands over what it read.
+func receiveAll(peer net.Conn) <-chan []byte {
+	got := make(chan []byte, 1)
+	go func() {
+		b, _ := io.ReadAll(peer)
+		got <- b
+	}()
+	return got
+}
+
+// closeAndCheck closes bp and checks that the peer then received want.
+func closeAndCheck(t *testing.T, bp *batchedPipe, got <-chan []byte, want []byte) {
+	t.Helper()
 	if err := bp.Close(); err != nil {
 		t.Fatal(err)
 	}
 	select {
 	case b := <-got:
-		if !bytes.Equal(b, want.Bytes()) {
-			t.Fatalf("peer got %d bytes, want the %d written, in order", len(b), want.Len())
+		if !bytes.Equal(b, want) {
+			t.Fatalf("peer got %d bytes, want the %d written, in order", len(b), len(want))
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Close did not close the writing side")
