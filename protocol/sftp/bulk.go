@@ -222,8 +222,9 @@ type streamResult struct {
 
 // stream reads handle from off to end (or to EOF when end < 0) with
 // bulkRequests reads in flight and writes the data to w in order. bufs
-// holds maxPacket buffers.
-func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync.Pool) streamResult {
+// holds maxPacket buffers; low, when not nil, hears whether the stream is
+// sure that much more is coming (lowwater.go).
+func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync.Pool, low *lowStream) streamResult {
 	type pending struct {
 		id  uint32
 		off int64
@@ -285,6 +286,10 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 		if broken || len(queue) == 0 {
 			break
 		}
+		// With every read in flight, the replies not yet taken are far
+		// more than the low-water mark, and nearly all of them are still
+		// in the socket or at the server.
+		low.report(!gap && !stop && len(queue) == bulkRequests, next)
 		typ, id, length, err := b.header()
 		if err != nil || id != queue[0].id {
 			broken = true
@@ -346,6 +351,7 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 			break
 		}
 	}
+	low.done()
 	close(full)
 	<-wdone
 	res.clean = !broken && len(queue) == 0
@@ -356,7 +362,10 @@ func (b *bulkConn) stream(handle []byte, off, end int64, w io.Writer, bufs *sync
 // streamBulk streams p on a bulk channel; see stream. A channel that
 // cannot be had (a server that limits sessions) turns bulk streams off for
 // this session.
-func (c *Client) streamBulk(ctx context.Context, p string, off, end int64, w io.Writer) streamResult {
+//
+// size, the file's size when known (-1 if not), tells the stream where to
+// expect the data to end when end does not.
+func (c *Client) streamBulk(ctx context.Context, p string, off, end, size int64, w io.Writer) streamResult {
 	b, err := c.takeBulk()
 	if err != nil {
 		c.cfg.logf("* streaming downloads on their own channel is off: " + err.Error())
@@ -370,7 +379,11 @@ func (c *Client) streamBulk(ctx context.Context, p string, off, end int64, w io.
 		b.discard()
 		return streamResult{}
 	}
-	res := b.stream(handle, off, end, w, &c.packets)
+	expect := end
+	if expect < 0 {
+		expect = size
+	}
+	res := b.stream(handle, off, end, w, &c.packets, c.low.stream(expect))
 	if res.odd {
 		// Out-of-order replies are allowed by the protocol and would
 		// end every stream here: leave this server to pkg/sftp.

@@ -34,7 +34,7 @@ func FuzzBulkReplies(f *testing.F) {
 		}
 		var out bytes.Buffer
 		pool := &sync.Pool{New: func() any { p := make([]byte, maxPacket); return &p }}
-		res := b.stream(handle, 0, int64(end), &out, pool)
+		res := b.stream(handle, 0, int64(end), &out, pool, nil)
 		if res.written != int64(out.Len()) {
 			t.Fatalf("reported %d bytes, wrote %d", res.written, out.Len())
 		}

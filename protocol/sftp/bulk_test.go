@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/ssh"
 
@@ -103,6 +104,13 @@ func (s *scripted) serve(ch ssh.Channel) {
 				rand.Read(out)
 			case s.mode == "drop" && k == 3:
 				return
+			case s.mode == "shrink" && k >= 3:
+				// The file ends here now, and the news comes after the
+				// client has taken everything before it.
+				if k == 3 {
+					time.Sleep(100 * time.Millisecond)
+				}
+				out = status(id, fxEOF)
 			case m == 0:
 				out = status(id, fxEOF)
 			default:

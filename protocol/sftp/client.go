@@ -41,6 +41,9 @@ type Client struct {
 	bulkOK   atomic.Bool
 	bulkMu   sync.Mutex
 	bulkIdle *bulkConn
+	// low is the socket's receive low-water mark, which bulk streams
+	// raise; nil where it cannot be set.
+	low *lowWater
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -95,7 +98,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 		return nil, mapErr("start sftp", "", err)
 	}
 	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
-		writeRequests: writeRequests(rtt)}
+		writeRequests: writeRequests(rtt), low: newLowWater(raw)}
 	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
 	c.tiny.New = func() any { b := make([]byte, tinyRead); return &b }
 	c.bulkOK.Store(true)

@@ -212,7 +212,7 @@ func (r *reader) readLarge(w io.Writer) (int64, error) {
 	if r.limit >= 0 {
 		end = r.offset + r.limit
 	}
-	res := r.c.streamBulk(r.ctx, r.p, r.offset, end, w)
+	res := r.c.streamBulk(r.ctx, r.p, r.offset, end, r.size, w)
 	n := res.written
 	switch {
 	case res.werr != nil:

@@ -1,0 +1,7 @@
+//go:build !linux
+
+package sftp
+
+// rcvLowatSetter returns nil: the low-water mark is used on Linux only,
+// where its effect on the poller is known and tested.
+func rcvLowatSetter(any) func(int) { return nil }
