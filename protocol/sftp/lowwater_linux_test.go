@@ -4,8 +4,8 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"sync/atomic"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
