@@ -51,6 +51,11 @@ func newLowWater(raw any) *lowWater {
 	if set == nil {
 		return nil
 	}
+	return lowWaterWith(set)
+}
+
+// lowWaterWith returns a low-water mark that set applies, at one byte.
+func lowWaterWith(set func(int)) *lowWater {
 	w := &lowWater{set: set, mark: 1, patience: lowPatience}
 	w.relax = time.AfterFunc(time.Hour, w.drop)
 	w.relax.Stop()

@@ -34,9 +34,8 @@ func (m *marks) last() int {
 
 func testLowWater(patience time.Duration) (*lowWater, *marks) {
 	m := &marks{note: make(chan int, 16)}
-	w := &lowWater{set: m.set, mark: 1, patience: patience}
-	w.relax = time.AfterFunc(time.Hour, w.drop)
-	w.relax.Stop()
+	w := lowWaterWith(m.set)
+	w.patience = patience
 	return w, m
 }
 
