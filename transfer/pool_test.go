@@ -62,26 +62,49 @@ func TestPoolSharesMultiplexedSessions(t *testing.T) {
 	if d.dials() != 1 || shared[0] != shared[1] || shared[1] != shared[2] {
 		t.Fatalf("three shared users took %d sessions, want one", d.dials())
 	}
-	cs, _ := p.share(ctx, 1)
-	if d.dials() != 2 || cs[0] == shared[0] {
-		t.Fatalf("a fourth shared user joined a full session (dials %d)", d.dials())
+	// A fourth waits for a stream on the full session rather than dial.
+	fourth := make(chan protocol.Client, 1)
+	go func() {
+		cs, err := p.share(ctx, 1)
+		if err == nil {
+			fourth <- cs[0]
+		}
+	}()
+	select {
+	case <-fourth:
+		t.Fatal("a fourth shared user got a session while the only one was full")
+	case <-time.After(50 * time.Millisecond):
+	}
+	if d.dials() != 1 {
+		t.Fatalf("a fourth shared user dialed past a full session (dials %d)", d.dials())
+	}
+	p.put(shared[2], false)
+	select {
+	case c := <-fourth:
+		if c != shared[0] {
+			t.Fatal("the fourth shared user was not given the freed stream")
+		}
+		shared[2] = c // the fourth holds the third's stream now
+	case <-time.After(5 * time.Second):
+		t.Fatal("the fourth shared user never got the freed stream")
 	}
 	ex, _ := p.get(ctx, 1)
-	if d.dials() != 3 || ex[0] == shared[0] || ex[0] == cs[0] {
+	if d.dials() != 2 || ex[0] == shared[0] {
 		t.Fatalf("an exclusive user was given a shared session (dials %d)", d.dials())
 	}
-	// A session with a free stream but an exclusive holder takes no one.
-	more, _ := p.share(ctx, 1)
-	if more[0] == ex[0] {
-		t.Fatal("a shared user joined an exclusive session")
-	}
-
 	// A failure drains the session: nobody new joins, and it closes when
-	// its last user leaves.
+	// its last user leaves. With it draining, a session with free streams
+	// but an exclusive holder takes no one either: a new one is dialed.
 	p.put(shared[0], true)
 	again, _ := p.share(ctx, 1)
 	if again[0] == shared[0] {
 		t.Fatal("a shared user joined a session that had failed")
+	}
+	if again[0] == ex[0] {
+		t.Fatal("a shared user joined an exclusive session")
+	}
+	if d.dials() != 3 {
+		t.Fatalf("dials %d, want 3", d.dials())
 	}
 	first := d.made[0]
 	p.put(shared[1], false)
