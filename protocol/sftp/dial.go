@@ -50,6 +50,7 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 	}
 
 	var hops []*ssh.Client
+	var links []*bufferedConn // every hop's and the target's, to settle
 	closeHops := func() {
 		for i := len(hops) - 1; i >= 0; i-- {
 			hops[i].Close()
@@ -69,32 +70,37 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 				return nil, err
 			}
 			cfg.logf("* jumping through " + ht.String())
-			hc, _, err := dialSSH(ctx, cfg, via, ht, timeout)
+			hc, link, err := dialSSH(ctx, cfg, via, ht, timeout)
 			if err != nil {
 				closeHops()
 				return nil, fmt.Errorf("ProxyJump %s: %w", ht.alias, err)
 			}
 			hops = append(hops, hc)
+			links = append(links, link)
 			via = hc
 		}
 	}
-	conn, raw, err := dialSSH(ctx, cfg, via, t, timeout)
+	conn, link, err := dialSSH(ctx, cfg, via, t, timeout)
 	if err != nil {
 		closeHops()
 		return nil, err
 	}
-	c, err := newClient(ctx, cfg, conn, raw, hops, timeout)
+	c, err := newClient(ctx, cfg, conn, link.Conn, hops, timeout)
 	if err != nil {
 		conn.Close()
 		closeHops()
 		return nil, err
 	}
+	for _, l := range append(links, link) {
+		l.settled()
+	}
 	return c, nil
 }
 
 // dialSSH opens the TCP connection (directly or through via) and runs the
-// SSH handshake under one deadline.
-func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout time.Duration) (*ssh.Client, net.Conn, error) {
+// SSH handshake under one deadline. It returns the client and the link it
+// runs on, which the caller settles once the session is set up.
+func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout time.Duration) (*ssh.Client, *bufferedConn, error) {
 	addr := t.addr()
 	cfg.logf("* connecting to " + addr)
 	dctx, cancel := context.WithTimeout(ctx, timeout)
@@ -167,7 +173,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 		return nil, nil, protocol.NewError("connect", addr, kind, "", err)
 	}
 	cfg.logf("* logged in as " + t.user)
-	return ssh.NewClient(sc, chans, reqs), conn, nil
+	return ssh.NewClient(sc, chans, reqs), bc, nil
 }
 
 // preferredCiphers puts AES-GCM first only where the CPU has AES
