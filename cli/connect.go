@@ -210,7 +210,8 @@ func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client,
 
 // recordRecent adds a site to the recent list once per run: the queue's
 // pooled connections dial the same site again and need not rewrite the file.
-// It is best effort: a read-only state dir must not fail a copy.
+// It is best effort: a read-only state dir must not fail a copy. The file
+// is written (and synced) on the side, not before the first transfer.
 func (c *connector) recordRecent(ctx context.Context, id string, s protocol.Site, bm *bookmarks.Site) {
 	c.mu.Lock()
 	seen := c.recorded[id]
@@ -219,9 +220,11 @@ func (c *connector) recordRecent(ctx context.Context, id string, s protocol.Site
 	if seen {
 		return
 	}
-	if r, err := c.addressResolver(); err == nil {
-		_ = r.record(ctx, s, bm)
-	}
+	c.e.background.Go(func() {
+		if r, err := c.addressResolver(); err == nil {
+			_ = r.record(ctx, s, bm)
+		}
+	})
 }
 
 // exitFor picks the exit status for a connection error.

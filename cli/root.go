@@ -44,6 +44,10 @@ type env struct {
 	Stdio
 	getenv  func(string) string
 	version string
+	// background is bookkeeping a command leaves to finish on the side
+	// (the recent-sites file), so that it does not hold up the work;
+	// Run waits for it before ferry exits.
+	background sync.WaitGroup
 
 	cfgOnce sync.Once
 	cfg     config.Config
@@ -113,6 +117,7 @@ func Run(ctx context.Context, version string, args []string, stdio Stdio) int {
 		version = defaultVersion
 	}
 	e := &env{Stdio: stdio, getenv: os.Getenv, version: version}
+	defer e.background.Wait()
 	if len(args) > 0 {
 		switch args[0] {
 		case "-h", "--help", "help":
