@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"crypto/x509"
+	"encoding/pem"
 	"fmt"
 	"os"
 
@@ -41,18 +42,11 @@ func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.
 		cfg.TLS = ftp.TLSNone
 	}
 	if c.flags.caFile != "" {
-		pem, err := os.ReadFile(c.flags.caFile)
+		certs, err := readCAFile(c.flags.caFile)
 		if err != nil {
-			return nil, fmt.Errorf("--ca-file: %w", err)
+			return nil, err
 		}
-		pool, err := x509.SystemCertPool()
-		if err != nil || pool == nil {
-			pool = x509.NewCertPool()
-		}
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", c.flags.caFile)
-		}
-		cfg.RootCAs = pool
+		cfg.ExtraRoots = certs
 	}
 	cl, err := ftp.Dial(ctx, s, cfg)
 	if err != nil {
@@ -77,4 +71,32 @@ func (c *connector) ftpType(s protocol.Site, bm *bookmarks.Site) (string, []stri
 		return string(bm.FTP.Type), exts
 	}
 	return string(c.e.config().FTP.Type), exts
+}
+
+// readCAFile reads the certificates of a PEM file given to --ca-file.
+func readCAFile(name string) ([]*x509.Certificate, error) {
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return nil, fmt.Errorf("--ca-file: %w", err)
+	}
+	var certs []*x509.Certificate
+	for {
+		var block *pem.Block
+		block, data = pem.Decode(data)
+		if block == nil {
+			break
+		}
+		if block.Type != "CERTIFICATE" {
+			continue
+		}
+		c, err := x509.ParseCertificate(block.Bytes)
+		if err != nil {
+			return nil, fmt.Errorf("--ca-file %s: %w", name, err)
+		}
+		certs = append(certs, c)
+	}
+	if len(certs) == 0 {
+		return nil, fmt.Errorf("--ca-file %s: no PEM certificate in it", name)
+	}
+	return certs, nil
 }

@@ -46,9 +46,11 @@ type Config struct {
 	ProtClear  bool    // PROT C: encrypt commands only, not data
 	Encoding   string  // "" or "utf-8" (default), "latin1"
 	Timeout    time.Duration
-	IdleNoop   time.Duration // keepalive interval; negative disables
-	PinDir     string        // pinned certificates; default $XDG_DATA_HOME/ferry/pins
-	RootCAs    *x509.CertPool
+	IdleNoop   time.Duration  // keepalive interval; negative disables
+	PinDir     string         // pinned certificates; default $XDG_DATA_HOME/ferry/pins
+	RootCAs    *x509.CertPool // nil: the system's roots
+	// ExtraRoots are trusted besides RootCAs (the CLI's --ca-file).
+	ExtraRoots []*x509.Certificate
 	Log        protocol.LogFunc
 	// Type is "binary" (the default), "ascii", or "auto": ASCII for names
 	// whose extension is in ASCIIExtensions (AutoType's list when empty).
@@ -127,6 +129,12 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 	if site.Port == 0 && c.tlsMode == TLSImplicit {
 		site.Port = 990
 		c.site = site
+	}
+	if c.tlsMode != TLSNone && cfg.RootCAs == nil {
+		// Go loads the system's roots once per process, on first use:
+		// 40 ms here, reading every file in /etc/ssl/certs as well as the
+		// bundle. Loading them now overlaps that with connecting.
+		go x509.SystemCertPool() //nolint:errcheck // only warms the cache
 	}
 	if err := c.connect(ctx, cs); err != nil {
 		if c.ctl != nil {

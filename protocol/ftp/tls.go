@@ -62,9 +62,10 @@ func (m TLSMode) String() string {
 // in a tls callback) so the check can ask the Prompter with a context.
 type tlsState struct {
 	cfg      *tls.Config
-	host     string // host name or IP to verify against
-	site     string // host:port, the pin key and the prompt's name
-	roots    *x509.CertPool
+	host     string         // host name or IP to verify against
+	site     string         // host:port, the pin key and the prompt's name
+	roots    *x509.CertPool // nil: the system's
+	extra    []*x509.Certificate
 	trust    protocol.TrustMode
 	prompter protocol.Prompter
 	pinDir   string
@@ -83,7 +84,7 @@ func newTLSState(host, site string, cfg Config, log func(string, ...any)) *tlsSt
 			InsecureSkipVerify: true, // verified in verify, with pins and the Prompter
 			ClientSessionCache: tls.NewLRUClientSessionCache(16),
 		},
-		host: host, site: site, roots: cfg.RootCAs, trust: cfg.Trust,
+		host: host, site: site, roots: cfg.RootCAs, extra: cfg.ExtraRoots, trust: cfg.Trust,
 		prompter: cfg.Prompter, pinDir: cfg.PinDir, log: log,
 	}
 }
@@ -141,6 +142,29 @@ func (t *tlsState) handshake(ctx context.Context, raw net.Conn, timeout time.Dur
 
 // verify checks the peer certificate against the roots and host name; an
 // invalid one is settled by the pin store, the trust mode and the Prompter.
+// rootPool is the roots with the extra certificates added, built when
+// first needed so that the system's roots load while the connection is
+// set up (see Dial).
+func (t *tlsState) rootPool() *x509.CertPool {
+	if len(t.extra) == 0 {
+		return t.roots
+	}
+	pool := t.roots
+	if pool == nil {
+		var err error
+		if pool, err = x509.SystemCertPool(); err != nil {
+			pool = x509.NewCertPool()
+		}
+	} else {
+		pool = pool.Clone()
+	}
+	for _, c := range t.extra {
+		pool.AddCert(c)
+	}
+	t.roots, t.extra = pool, nil
+	return pool
+}
+
 func (t *tlsState) verify(ctx context.Context, cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		return protocol.NewError("tls", t.site, protocol.ErrTLS, "", errors.New("server sent no certificate"))
@@ -150,7 +174,7 @@ func (t *tlsState) verify(ctx context.Context, cs tls.ConnectionState) error {
 	for _, c := range cs.PeerCertificates[1:] {
 		inter.AddCert(c)
 	}
-	_, verr := leaf.Verify(x509.VerifyOptions{DNSName: t.host, Roots: t.roots, Intermediates: inter})
+	_, verr := leaf.Verify(x509.VerifyOptions{DNSName: t.host, Roots: t.rootPool(), Intermediates: inter})
 	if verr == nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package ftp
 import (
 	"context"
 	"crypto/sha256"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -40,6 +41,37 @@ func TestCertificateTrust(t *testing.T) {
 		_, err := dial(Config{Trust: protocol.TrustStrict, PinDir: t.TempDir()})
 		if !errors.Is(err, protocol.ErrTLS) || !strings.Contains(err.Error(), "self-signed") {
 			t.Fatalf("got %v, want ErrTLS saying self-signed", err)
+		}
+	})
+	t.Run("extra roots are trusted besides the system's", func(t *testing.T) {
+		leaf, err := x509.ParseCertificate(serverTLS.Certificates[0].Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		c, err := dial(Config{Trust: protocol.TrustStrict, PinDir: dir, ExtraRoots: []*x509.Certificate{leaf}})
+		if err != nil {
+			t.Fatalf("a certificate signed by an extra root was refused: %v", err)
+		}
+		if err := roundTrip(c); err != nil {
+			t.Fatalf("transfer: %v", err)
+		}
+		c.Close()
+		if len(pinFiles(dir)) != 0 {
+			t.Fatalf("a verified certificate was pinned: %v", pinFiles(dir))
+		}
+		// An extra root that did not sign it changes nothing.
+		other, _, err := ftpd.SelfSignedTLS()
+		if err != nil {
+			t.Fatal(err)
+		}
+		stranger, err := x509.ParseCertificate(other.Certificates[0].Certificate[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = dial(Config{Trust: protocol.TrustStrict, PinDir: dir, ExtraRoots: []*x509.Certificate{stranger}})
+		if !errors.Is(err, protocol.ErrTLS) {
+			t.Fatalf("got %v, want ErrTLS", err)
 		}
 	})
 	t.Run("ask shows the certificate and always pins it", func(t *testing.T) {
