@@ -63,31 +63,15 @@ func TestPoolSharesMultiplexedSessions(t *testing.T) {
 		t.Fatalf("three shared users took %d sessions, want one", d.dials())
 	}
 	// A fourth waits for a stream on the full session rather than dial.
-	fourth := make(chan protocol.Client, 1)
-	go func() {
-		cs, err := p.share(ctx, 1)
-		if err == nil {
-			fourth <- cs[0]
-		}
-	}()
-	select {
-	case <-fourth:
-		t.Fatal("a fourth shared user got a session while the only one was full")
-	case <-time.After(50 * time.Millisecond):
-	}
+	fourth := blockedShare(t, p, "a fourth shared user, with the only session full,")
 	if d.dials() != 1 {
 		t.Fatalf("a fourth shared user dialed past a full session (dials %d)", d.dials())
 	}
 	p.put(shared[2], false)
-	select {
-	case c := <-fourth:
-		if c != shared[0] {
-			t.Fatal("the fourth shared user was not given the freed stream")
-		}
-		shared[2] = c // the fourth holds the third's stream now
-	case <-time.After(5 * time.Second):
-		t.Fatal("the fourth shared user never got the freed stream")
+	if c := fourth(); c != shared[0] {
+		t.Fatal("the fourth shared user was not given the freed stream")
 	}
+	// The fourth holds the third's stream now.
 	ex, _ := p.get(ctx, 1)
 	if d.dials() != 2 || ex[0] == shared[0] {
 		t.Fatalf("an exclusive user was given a shared session (dials %d)", d.dials())
@@ -125,26 +109,39 @@ func TestPoolNeverSharesPlainSessions(t *testing.T) {
 		t.Fatalf("two users of a non-multiplexing site share a session (dials %d)", d.dials())
 	}
 	// The cap holds: a third waits until one comes back.
+	third := blockedShare(t, p, "a third user past MaxConns 2")
+	p.put(a[0], false)
+	if c := third(); c != a[0] {
+		t.Error("the returned session was not reused")
+	}
+}
+
+// blockedShare asks p for a shared session from another goroutine and
+// checks that the request waits. The function it returns waits for the
+// session once the caller has freed one.
+func blockedShare(t *testing.T, p *pool, who string) func() protocol.Client {
+	t.Helper()
 	got := make(chan protocol.Client, 1)
 	go func() {
-		cs, err := p.share(ctx, 1)
+		cs, err := p.share(context.Background(), 1)
 		if err == nil {
 			got <- cs[0]
 		}
 	}()
 	select {
 	case <-got:
-		t.Fatal("a third session past MaxConns 2")
+		t.Fatalf("%s got a session at once", who)
 	case <-time.After(50 * time.Millisecond):
 	}
-	p.put(a[0], false)
-	select {
-	case c := <-got:
-		if c != a[0] {
-			t.Error("the returned session was not reused")
+	return func() protocol.Client {
+		t.Helper()
+		select {
+		case c := <-got:
+			return c
+		case <-time.After(5 * time.Second):
+			t.Fatalf("%s never got a session", who)
+			return nil
 		}
-	case <-time.After(5 * time.Second):
-		t.Fatal("the waiting user never got the returned session")
 	}
 }
 
