@@ -156,6 +156,9 @@ func TestSmallFilesRunPastWorkers(t *testing.T) {
 		wantMax int
 	}{
 		{"multiplexed", 64, 3, 2 * smallBoost},
+		// Fewer streams than small files at once: they wait for a
+		// stream on the one session instead of dialing more.
+		{"multiplexed past its streams", 3, 2, 3},
 		{"plain", 0, 1, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
