@@ -140,8 +140,6 @@ func (t *tlsState) handshake(ctx context.Context, raw net.Conn, timeout time.Dur
 	return conn, nil
 }
 
-// verify checks the peer certificate against the roots and host name; an
-// invalid one is settled by the pin store, the trust mode and the Prompter.
 // rootPool is the roots with the extra certificates added, built when
 // first needed so that the system's roots load while the connection is
 // set up (see Dial).
@@ -165,6 +163,8 @@ func (t *tlsState) rootPool() *x509.CertPool {
 	return pool
 }
 
+// verify checks the peer certificate against the roots and host name; an
+// invalid one is settled by the pin store, the trust mode and the Prompter.
 func (t *tlsState) verify(ctx context.Context, cs tls.ConnectionState) error {
 	if len(cs.PeerCertificates) == 0 {
 		return protocol.NewError("tls", t.site, protocol.ErrTLS, "", errors.New("server sent no certificate"))
