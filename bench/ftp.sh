@@ -79,10 +79,11 @@ bench() {
 	done
 	local dir
 	for dir in get put; do
-		results+=("$(printf '%-12s %10s %10s %8s %13s %11s %11s %10s MiB' "$mode $dir" \
+		results+=("$(printf '%-12s %10s %10s %8s %13s %13s %11s %11s %10s MiB' "$mode $dir" \
 			"$(mbps "$size_mb" "$(best_of "$mode-ferry-$dir")")" "$(mbps "$size_mb" "$(best_of "$mode-curl-$dir")")" \
 			"$(ratio "$(best_of "$mode-ferry-$dir")" "$(best_of "$mode-curl-$dir")")" \
 			"$(ratio "$(median_of "$mode-ferry-$dir")" "$(median_of "$mode-curl-$dir")")" \
+			"$(paired_of "$mode-ferry-$dir" "$mode-curl-$dir")" \
 			"$(cpu_s "$mode-ferry-$dir")" "$(cpu_s "$mode-curl-$dir")" "$(peak_rss "$mode-ferry-$dir")")")
 	done
 }
@@ -90,6 +91,6 @@ bench() {
 bench ftp ftp "$FERRY_TEST_VSFTPD"
 bench ftpes ftpes "$FERRY_TEST_VSFTPD_FTPES" --ssl-reqd
 
-printf '\n%-12s %10s %10s %8s %13s %11s %11s %14s\n' "" "ferry MB/s" "curl MB/s" "ratio" "median ratio" "ferry CPU s" "curl CPU s" "ferry peak RSS"
+printf '\n%-12s %10s %10s %8s %13s %13s %11s %11s %14s\n' "" "ferry MB/s" "curl MB/s" "ratio" "median ratio" "paired ratio" "ferry CPU s" "curl CPU s" "ferry peak RSS"
 printf '%s\n' "${results[@]}"
-echo "(${size_mb} MiB, best of $rounds and the ratio of the medians, same file, vsftpd $FERRY_TEST_VSFTPD plain and $FERRY_TEST_VSFTPD_FTPES explicit FTPS; passive mode; curl with its defaults; CPU of the last round; targets: FTP >= 1.0, FTPS >= 0.9)"
+echo "(${size_mb} MiB, best of $rounds, the ratio of the medians and the median of each round's ratio, same file, vsftpd $FERRY_TEST_VSFTPD plain and $FERRY_TEST_VSFTPD_FTPES explicit FTPS; passive mode; curl with its defaults; CPU of the last round; targets: FTP >= 1.0, FTPS >= 0.9)"

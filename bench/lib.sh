@@ -29,7 +29,9 @@ bench_init() {
 	ferry=${FERRY_BIN:-}
 	if [ -z "$ferry" ]; then
 		ferry="$work/ferry"
-		(cd "$repo" && go build -o "$ferry" .)
+		# Built as the release builds it (.goreleaser.yaml): static, no
+		# symbol tables. The cgo build starts about 4 ms slower here.
+		(cd "$repo" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$ferry" .)
 	fi
 }
 
@@ -94,6 +96,15 @@ best() {
 best_of() { cat "$work/$1.best"; }
 median_of() {
 	sort -n "$work/$1.all" | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+# paired_of FERRY OTHER: the median over rounds of OTHER's time divided by
+# ferry's in the same round. The two ran back to back, so a slow minute
+# of the machine slows both and drops out of the quotient; the best and
+# median ratios compare rounds that ran minutes apart.
+paired_of() {
+	paste "$work/$1.all" "$work/$2.all" | awk '{ print $2 / $1 }' | sort -n |
+		awk '{ v[NR] = $1 } END { if (NR % 2) m = v[(NR + 1) / 2]; else m = (v[NR / 2] + v[NR / 2 + 1]) / 2; printf "%.2fx", m }'
 }
 
 # peak_rss LABEL: the largest peak RSS (MiB) any round of LABEL had.

@@ -71,10 +71,10 @@ for round in $(seq 1 "$rounds"); do
 	fi
 done
 
-printf '\n%-10s %12s %12s %8s %14s %16s\n' "" "ferry MB/s" "sftp MB/s" "ratio" "median ratio" "ferry peak RSS"
+printf '\n%-10s %12s %12s %8s %14s %14s %16s\n' "" "ferry MB/s" "sftp MB/s" "ratio" "median ratio" "paired ratio" "ferry peak RSS"
 for dir in get put; do
-	printf '%-10s %12s %12s %8s %14s %12s MiB\n' "$dir" "$(mbps "$size_mb" "$(best_of ferry-$dir)")" \
+	printf '%-10s %12s %12s %8s %14s %14s %12s MiB\n' "$dir" "$(mbps "$size_mb" "$(best_of ferry-$dir)")" \
 		"$(mbps "$size_mb" "$(best_of sftp-$dir)")" "$(ratio "$(best_of ferry-$dir)" "$(best_of sftp-$dir)")" \
-		"$(ratio "$(median_of ferry-$dir)" "$(median_of sftp-$dir)")" "$(peak_rss ferry-$dir)"
+		"$(ratio "$(median_of ferry-$dir)" "$(median_of sftp-$dir)")" "$(paired_of ferry-$dir sftp-$dir)" "$(peak_rss ferry-$dir)"
 done
-echo "(${size_mb} MiB, same file, same sshd $FERRY_TEST_SSHD, best of $rounds rounds, and the ratio of the medians; sftp with its defaults; targets: ratio >= 1.3, RSS < 64 MiB)"
+echo "(${size_mb} MiB, same file, same sshd $FERRY_TEST_SSHD, best of $rounds rounds, the ratio of the medians and the median of each round's ratio; sftp with its defaults; targets: ratio >= 1.3, RSS < 64 MiB)"

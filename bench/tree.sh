@@ -111,10 +111,11 @@ rm -rf "$scratch/par"
 
 t() { best_of "$1"; }
 mr() { ratio "$(median_of "$1")" "$(median_of "$2")"; }
-printf '\n| work | ferry s | other s | ratio (other/ferry) | median ratio | target | ferry peak RSS MiB |\n|---|---|---|---|---|---|---|\n'
-printf '| SFTP 2,000 files vs OpenSSH sftp -r | %s | %s | %s | %s | >= 3x | %s |\n' "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)")" "$(mr ferry-sftp-tree openssh-sftp-tree)" "$(peak_rss ferry-sftp-tree)"
-printf '| SFTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | >= 1x | |\n' "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)")" "$(mr ferry-sftp-tree lftp-sftp-tree)"
-printf '| FTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | >= 1x | %s |\n' "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)" "$(ratio "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)")" "$(mr ferry-ftp-tree lftp-ftp-tree)" "$(peak_rss ferry-ftp-tree)"
-printf '| SFTP %s MiB, 4 segments vs lftp pget -n 4 | %s | %s | %s | %s | >= 1x | %s |\n' "$size_mb" "$(t ferry-seg)" "$(t lftp-seg)" "$(ratio "$(t ferry-seg)" "$(t lftp-seg)")" "$(mr ferry-seg lftp-seg)" "$(peak_rss ferry-seg)"
-printf '| SFTP 4 x %s MiB in parallel | %s | | | | RSS < 64 MiB | %s |\n' "$size_mb" "$(t ferry-par)" "$(peak_rss ferry-par)"
-echo "(best of $rounds rounds, and the ratio of the medians; servers $FERRY_TEST_SSHD and $FERRY_TEST_VSFTPD)"
+pr() { paired_of "$1" "$2"; }
+printf '\n| work | ferry s | other s | ratio (other/ferry) | median ratio | paired ratio | target | ferry peak RSS MiB |\n|---|---|---|---|---|---|---|---|\n'
+printf '| SFTP 2,000 files vs OpenSSH sftp -r | %s | %s | %s | %s | %s | >= 3x | %s |\n' "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t openssh-sftp-tree)")" "$(mr ferry-sftp-tree openssh-sftp-tree)" "$(pr ferry-sftp-tree openssh-sftp-tree)" "$(peak_rss ferry-sftp-tree)"
+printf '| SFTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | %s | >= 1x | |\n' "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)" "$(ratio "$(t ferry-sftp-tree)" "$(t lftp-sftp-tree)")" "$(mr ferry-sftp-tree lftp-sftp-tree)" "$(pr ferry-sftp-tree lftp-sftp-tree)"
+printf '| FTP 2,000 files vs lftp mirror --parallel=4 | %s | %s | %s | %s | %s | >= 1x | %s |\n' "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)" "$(ratio "$(t ferry-ftp-tree)" "$(t lftp-ftp-tree)")" "$(mr ferry-ftp-tree lftp-ftp-tree)" "$(pr ferry-ftp-tree lftp-ftp-tree)" "$(peak_rss ferry-ftp-tree)"
+printf '| SFTP %s MiB, 4 segments vs lftp pget -n 4 | %s | %s | %s | %s | %s | >= 1x | %s |\n' "$size_mb" "$(t ferry-seg)" "$(t lftp-seg)" "$(ratio "$(t ferry-seg)" "$(t lftp-seg)")" "$(mr ferry-seg lftp-seg)" "$(pr ferry-seg lftp-seg)" "$(peak_rss ferry-seg)"
+printf '| SFTP 4 x %s MiB in parallel | %s | | | | | RSS < 64 MiB | %s |\n' "$size_mb" "$(t ferry-par)" "$(peak_rss ferry-par)"
+echo "(best of $rounds rounds, the ratio of the medians and the median of each round's ratio; servers $FERRY_TEST_SSHD and $FERRY_TEST_VSFTPD)"
