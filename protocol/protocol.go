@@ -93,6 +93,14 @@ type SizedOpener interface {
 	OpenSized(ctx context.Context, p string, offset, size int64) (io.ReadCloser, error)
 }
 
+// Sizer reports a file's size in fewer round trips than Stat takes where
+// the two differ: FTP without MLST answers SIZE in one, while its Stat also
+// asks MDTM. The transfer engine checks every upload's size this way, so
+// over a slow link a tree of small files saves a round trip per file.
+type Sizer interface {
+	Size(ctx context.Context, p string) (int64, error)
+}
+
 // FileSource is a reader of a local file that can hand over the file
 // itself, for a FileSink.
 type FileSource interface {

@@ -17,11 +17,17 @@ import (
 // what it wrote: size is that (-1 when unknown).
 func (e *engine) verify(ctx context.Context, s *session, j *job, se protocol.Entry, written string, size int64) error {
 	if size < 0 || !s.dp.ep.IsLocal() {
-		we, err := s.dst.Stat(ctx, written)
+		var err error
+		if sz, ok := s.dst.(protocol.Sizer); ok {
+			size, err = sz.Size(ctx, written)
+		} else {
+			var we protocol.Entry
+			we, err = s.dst.Stat(ctx, written)
+			size = we.Size
+		}
 		if err != nil {
 			return fmt.Errorf("verify: %w", err)
 		}
-		size = we.Size
 	}
 	if size != se.Size {
 		// The part holds more than the source (the source shrank, or a

@@ -114,6 +114,42 @@ func (c *Client) stat(ctx context.Context, p string) (protocol.Entry, error) {
 	return protocol.Entry{}, protocol.NewError("stat", p, protocol.ErrNotExist, "", nil)
 }
 
+// Size is the size of file p (protocol.Sizer): SIZE alone where Stat
+// would ask MDTM too; MLST where offered, as Stat does.
+func (c *Client) Size(ctx context.Context, p string) (int64, error) {
+	if err := c.begin("size", p); err != nil {
+		return 0, err
+	}
+	defer c.mu.Unlock()
+	p = c.abs(p)
+	if c.has("MLST") || !c.has("SIZE") {
+		e, err := c.stat(ctx, p)
+		if err == nil && e.IsDir() {
+			err = protocol.NewError("size", p, nil, "", errors.New("is a directory"))
+		}
+		return e.Size, err
+	}
+	arg, err := c.ctl.pathArg("size", p)
+	if err != nil {
+		return 0, err
+	}
+	if err := c.setType(ctx, 'I'); err != nil {
+		return 0, err
+	}
+	rep, err := c.ctl.cmd(ctx, "size", p, "SIZE "+arg)
+	if err != nil {
+		return 0, err
+	}
+	if rep.Code != 213 {
+		return 0, replyError("size", p, rep)
+	}
+	n, perr := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64)
+	if perr != nil || n < 0 {
+		return 0, protocol.NewError("size", p, protocol.ErrProtocol, rep.Text(), perr)
+	}
+	return n, nil
+}
+
 func (c *Client) mdtm(ctx context.Context, p, arg string) (time.Time, error) {
 	if !c.has("MDTM") {
 		return time.Time{}, nil
