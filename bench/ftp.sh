@@ -91,6 +91,7 @@ bench() {
 bench ftp ftp "$FERRY_TEST_VSFTPD"
 bench ftpes ftpes "$FERRY_TEST_VSFTPD_FTPES" --ssl-reqd
 
+print_rounds
 printf '\n%-12s %10s %10s %8s %13s %13s %11s %11s %14s\n' "" "ferry MB/s" "curl MB/s" "ratio" "median ratio" "paired ratio" "ferry CPU s" "curl CPU s" "ferry peak RSS"
 printf '%s\n' "${results[@]}"
 echo "(${size_mb} MiB, best of $rounds, the ratio of the medians and the median of each round's ratio, same file, vsftpd $FERRY_TEST_VSFTPD plain and $FERRY_TEST_VSFTPD_FTPES explicit FTPS; passive mode; curl with its defaults; CPU of the last round; targets: FTP >= 1.0, FTPS >= 0.9)"

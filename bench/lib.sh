@@ -98,6 +98,16 @@ median_of() {
 	sort -n "$work/$1.all" | awk '{ v[NR] = $1 } END { if (NR % 2) printf "%.3f", v[(NR + 1) / 2]; else printf "%.3f", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 
+# print_rounds: every label's times in the order the rounds ran, so that a
+# ratio can be traced to the rounds behind it.
+print_rounds() {
+	local f
+	echo "seconds per round:"
+	for f in "$work"/*.all; do
+		printf '  %-22s %s\n' "$(basename "$f" .all)" "$(tr '\n' ' ' <"$f")"
+	done
+}
+
 # paired_of FERRY OTHER: the median over rounds of OTHER's time divided by
 # ferry's in the same round. The two ran back to back, so a slow minute
 # of the machine slows both and drops out of the quotient; the best and

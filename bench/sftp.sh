@@ -71,6 +71,7 @@ for round in $(seq 1 "$rounds"); do
 	fi
 done
 
+print_rounds
 printf '\n%-10s %12s %12s %8s %14s %14s %16s\n' "" "ferry MB/s" "sftp MB/s" "ratio" "median ratio" "paired ratio" "ferry peak RSS"
 for dir in get put; do
 	printf '%-10s %12s %12s %8s %14s %14s %12s MiB\n' "$dir" "$(mbps "$size_mb" "$(best_of ferry-$dir)")" \

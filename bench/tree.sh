@@ -109,6 +109,7 @@ best ferry-par "$(timed ferry-par "$ferry" get -P 4 "${ferry_ssh[@]}" "${srcs[@]
 for i in 1 2 3 4; do same_file "$big" "$scratch/par/bench-big-$i.bin"; done
 rm -rf "$scratch/par"
 
+print_rounds
 t() { best_of "$1"; }
 mr() { ratio "$(median_of "$1")" "$(median_of "$2")"; }
 pr() { paired_of "$1" "$2"; }
