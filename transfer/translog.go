@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gofrs/flock"
 )
 
 // logFile is the transfer log's name in the state dir.
@@ -25,34 +27,99 @@ const logFile = "transfer.log"
 // Lines gather in memory and reach the file on every event tick and on
 // close: finish runs under the engine's lock, and a write there per file
 // held every worker up behind the disk.
+//
+// The log rotates: past maxLogSize the file becomes transfer.log.1
+// (replacing the one before) and a new one starts, so two files bound it.
+// Without that it grew by some 190 bytes a file for good: 440 MB after
+// two days of benchmark trees on one machine.
 type transferLog struct {
-	mu sync.Mutex
-	f  *os.File
-	w  *bufio.Writer
+	mu    sync.Mutex
+	name  string
+	limit int64
+	f     *os.File
+	w     *bufio.Writer
+	size  int64 // of the file, counting what w holds
 }
+
+// maxLogSize is the size past which the transfer log rotates: some 90,000
+// lines.
+const maxLogSize = 16 << 20
 
 func openTransferLog(dir string) (*transferLog, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("transfer log: %w", err)
 	}
-	f, err := os.OpenFile(filepath.Join(dir, logFile), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
+	l := &transferLog{name: filepath.Join(dir, logFile), limit: maxLogSize}
+	rotateLog(l.name, l.limit)
+	if err := l.open(); err != nil {
 		return nil, fmt.Errorf("transfer log: %w", err)
 	}
-	return &transferLog{f: f, w: bufio.NewWriterSize(f, 64<<10)}, nil
+	return l, nil
+}
+
+func (l *transferLog) open() error {
+	f, err := os.OpenFile(l.name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return err
+	}
+	l.size = 0
+	if st, err := f.Stat(); err == nil {
+		l.size = st.Size()
+	}
+	l.f = f
+	if l.w == nil {
+		l.w = bufio.NewWriterSize(f, 64<<10)
+	} else {
+		l.w.Reset(f)
+	}
+	return nil
+}
+
+// rotateLog moves name to name.1 once it has grown past limit. Of two
+// ferries that find it so at once, the lock beside it lets one rotate;
+// the other sees the new file when it looks again.
+func rotateLog(name string, limit int64) {
+	if st, err := os.Stat(name); err != nil || st.Size() < limit {
+		return
+	}
+	lock := flock.New(name+".lock", flock.SetPermissions(0o600))
+	if ok, err := lock.TryLock(); err != nil || !ok {
+		return
+	}
+	defer lock.Unlock()
+	if st, err := os.Stat(name); err != nil || st.Size() < limit {
+		return // rotated meanwhile
+	}
+	os.Rename(name, name+".1") //nolint:errcheck // the log must never fail a transfer
 }
 
 func (l *transferLog) write(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.w.WriteString(line) //nolint:errcheck // the log must never fail a transfer
+	l.size += int64(len(line))
 }
 
-// flush sends the gathered lines to the file.
+// flush sends the gathered lines to the file, then rotates it if it has
+// grown too big, or follows it if another ferry rotated it.
 func (l *transferLog) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.w.Flush() //nolint:errcheck // as write
+	if l.size >= l.limit {
+		rotateLog(l.name, l.limit)
+	}
+	cur, err1 := l.f.Stat()
+	now, err2 := os.Stat(l.name)
+	if err1 == nil && err2 == nil && os.SameFile(cur, now) {
+		return
+	}
+	old := l.f
+	if err := l.open(); err != nil {
+		l.f = old // keep appending where we were rather than lose lines
+		return
+	}
+	old.Close()
 }
 
 func (l *transferLog) close() error {
