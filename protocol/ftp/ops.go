@@ -81,9 +81,9 @@ func (c *Client) stat(ctx context.Context, p string) (protocol.Entry, error) {
 			return protocol.Entry{}, err
 		}
 		if rep.Code == 213 {
-			n, perr := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64)
-			if perr != nil || n < 0 {
-				return protocol.Entry{}, protocol.NewError("stat", p, protocol.ErrProtocol, rep.Text(), perr)
+			n, err := sizeOf("stat", p, rep)
+			if err != nil {
+				return protocol.Entry{}, err
 			}
 			e := protocol.Entry{Name: path.Base(p), Size: n, Mode: 0o644}
 			e.ModTime, _ = c.mdtm(ctx, p, arg)
@@ -143,9 +143,14 @@ func (c *Client) Size(ctx context.Context, p string) (int64, error) {
 	if rep.Code != 213 {
 		return 0, replyError("size", p, rep)
 	}
-	n, perr := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64)
-	if perr != nil || n < 0 {
-		return 0, protocol.NewError("size", p, protocol.ErrProtocol, rep.Text(), perr)
+	return sizeOf("size", p, rep)
+}
+
+// sizeOf reads a 213 reply to SIZE.
+func sizeOf(op, p string, rep Reply) (int64, error) {
+	n, err := strconv.ParseInt(strings.TrimSpace(rep.Message()), 10, 64)
+	if err != nil || n < 0 {
+		return 0, protocol.NewError(op, p, protocol.ErrProtocol, rep.Text(), err)
 	}
 	return n, nil
 }
