@@ -1,7 +1,6 @@
 package transfer
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -37,8 +36,8 @@ type transferLog struct {
 	name  string
 	limit int64
 	f     *os.File
-	w     *bufio.Writer
-	size  int64 // of the file, counting what w holds
+	size  int64  // of the file
+	buf   []byte // lines not yet written
 }
 
 // maxLogSize is the size past which the transfer log rotates: some 90,000
@@ -51,33 +50,30 @@ func openTransferLog(dir string) (*transferLog, error) {
 	}
 	l := &transferLog{name: filepath.Join(dir, logFile), limit: maxLogSize}
 	rotateLog(l.name, l.limit)
-	if err := l.open(); err != nil {
+	f, size, err := openLog(l.name)
+	if err != nil {
 		return nil, fmt.Errorf("transfer log: %w", err)
 	}
+	l.f, l.size = f, size
 	return l, nil
 }
 
-func (l *transferLog) open() error {
-	f, err := os.OpenFile(l.name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+func openLog(name string) (*os.File, int64, error) {
+	f, err := os.OpenFile(name, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 	if err != nil {
-		return err
+		return nil, 0, err
 	}
-	l.size = 0
-	if st, err := f.Stat(); err == nil {
-		l.size = st.Size()
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, 0, err
 	}
-	l.f = f
-	if l.w == nil {
-		l.w = bufio.NewWriterSize(f, 64<<10)
-	} else {
-		l.w.Reset(f)
-	}
-	return nil
+	return f, st.Size(), nil
 }
 
 // rotateLog moves name to name.1 once it has grown past limit. Of two
 // ferries that find it so at once, the lock beside it lets one rotate;
-// the other sees the new file when it looks again.
+// the other follows to the new file before it writes again.
 func rotateLog(name string, limit int64) {
 	if st, err := os.Stat(name); err != nil || st.Size() < limit {
 		return
@@ -96,36 +92,45 @@ func rotateLog(name string, limit int64) {
 func (l *transferLog) write(line string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.w.WriteString(line) //nolint:errcheck // the log must never fail a transfer
-	l.size += int64(len(line))
+	l.buf = append(l.buf, line...)
 }
 
-// flush sends the gathered lines to the file, then rotates it if it has
-// grown too big, or follows it if another ferry rotated it.
+// flush sends the gathered lines to the file.
 func (l *transferLog) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.w.Flush() //nolint:errcheck // as write
+	l.flushLocked() //nolint:errcheck // the log must never fail a transfer
+}
+
+// flushLocked writes the gathered lines to the log as it now is: rotated
+// first if it has grown too big, reopened if another ferry rotated it.
+func (l *transferLog) flushLocked() error {
+	if len(l.buf) == 0 {
+		return nil
+	}
 	if l.size >= l.limit {
 		rotateLog(l.name, l.limit)
 	}
 	cur, err1 := l.f.Stat()
 	now, err2 := os.Stat(l.name)
-	if err1 == nil && err2 == nil && os.SameFile(cur, now) {
-		return
+	if err1 != nil || err2 != nil || !os.SameFile(cur, now) {
+		// Keep appending where we were if the new file will not open:
+		// lines in the rotated log are better than lost ones.
+		if f, size, err := openLog(l.name); err == nil {
+			l.f.Close()
+			l.f, l.size = f, size
+		}
 	}
-	old := l.f
-	if err := l.open(); err != nil {
-		l.f = old // keep appending where we were rather than lose lines
-		return
-	}
-	old.Close()
+	n, err := l.f.Write(l.buf)
+	l.size += int64(n)
+	l.buf = l.buf[:0]
+	return err
 }
 
 func (l *transferLog) close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	err := l.w.Flush()
+	err := l.flushLocked()
 	if cerr := l.f.Close(); err == nil {
 		err = cerr
 	}
