@@ -188,10 +188,12 @@ func planCopy(ctx context.Context, e *env, sess *sessions, srcs []protocol.Site,
 	if err != nil {
 		return nil, e.errorf(exitFor(err), "%v", err)
 	}
-	dstIsDir := false
+	dstIsDir, dstAbsent := false, false
 	if st, err := dc.Stat(ctx, dp); err == nil {
 		dstIsDir = st.IsDir()
-	} else if !errors.Is(err, protocol.ErrNotExist) {
+	} else if errors.Is(err, protocol.ErrNotExist) {
+		dstAbsent = true
+	} else {
 		return nil, e.errorf(exitFor(err), "%v", err)
 	}
 	if len(srcs) > 1 && !dstIsDir {
@@ -225,13 +227,15 @@ func planCopy(ctx context.Context, e *env, sess *sessions, srcs []protocol.Site,
 			}
 			target = path.Join(dp, base)
 		}
-		plan = append(plan, planned{
-			spec: transfer.Spec{
-				Src: sess.endpoint(s), SrcPath: sp, Dst: sess.endpoint(dst), DstPath: target,
-				Dir: st.IsDir(), Options: jopts,
-			},
-			label: sp,
-		})
+		spec := transfer.Spec{
+			Src: sess.endpoint(s), SrcPath: sp, Dst: sess.endpoint(dst), DstPath: target,
+			Dir: st.IsDir(), Options: jopts,
+		}
+		if !spec.Dir {
+			// What cp's rules just looked at, the queue need not ask again.
+			spec.Source, spec.TargetAbsent = &st, dstAbsent && !dstIsDir
+		}
+		plan = append(plan, planned{spec: spec, label: sp})
 	}
 	return plan, status
 }

@@ -227,3 +227,41 @@ func FuzzParseRate(f *testing.F) {
 		}
 	})
 }
+
+// A single-file get or put asks the server about its source and target
+// once each: the queue takes what cp's rules just found.
+func TestSingleFileCopyLooksOnce(t *testing.T) {
+	ftpRoot, local := t.TempDir(), t.TempDir()
+	ftpAddr := startFTP(t, ftpRoot)
+	env := stateEnv(t)
+	src := filepath.Join(local, "one.bin")
+	mustWrite(t, src, bytes.Repeat([]byte("ferry"), 20_000))
+	looks := func(debug, p string) int {
+		n := 0
+		for _, l := range strings.Split(debug, "\n") {
+			if strings.HasPrefix(l, "> MLST ") && strings.TrimSpace(strings.TrimPrefix(l, "> MLST ")) == p {
+				n++
+			}
+		}
+		return n
+	}
+
+	code, _, errs := run(t, env, "put", "--debug", "--quiet", src, "ftp://u@"+ftpAddr+"/one.bin")
+	if code != 0 {
+		t.Fatalf("put: exit %d: %s", code, errs)
+	}
+	mustSame(t, src, filepath.Join(ftpRoot, "one.bin"))
+	if n := looks(errs, "/one.bin"); n != 1 {
+		t.Errorf("put asked about its target %d times, want 1:\n%s", n, errs)
+	}
+
+	back := filepath.Join(local, "back.bin")
+	code, _, errs = run(t, env, "get", "--debug", "--quiet", "ftp://u@"+ftpAddr+"/one.bin", back)
+	if code != 0 {
+		t.Fatalf("get: exit %d: %s", code, errs)
+	}
+	mustSame(t, src, back)
+	if n := looks(errs, "/one.bin"); n != 1 {
+		t.Errorf("get asked about its source %d times, want 1:\n%s", n, errs)
+	}
+}

@@ -120,6 +120,15 @@ type Spec struct {
 	// Dir copies a directory tree recursively; false copies one file.
 	Dir     bool
 	Options JobOptions
+	// Source is, for a file, the source as the caller has just found it
+	// (cp's rules make it look): the first attempt takes it instead of
+	// asking the server again, which over FTP is SIZE and MDTM. A retry
+	// asks.
+	Source *protocol.Entry
+	// TargetAbsent says the caller has just found nothing at DstPath: the
+	// first attempt of a file job does not look again. It still looks for
+	// a part to resume.
+	TargetAbsent bool
 }
 
 // Conflict is the question a job in StateAsking waits on.

@@ -110,7 +110,7 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 	var offset int64 = -1 // -1: decide from the part
 	var de protocol.Entry
 	var err error = protocol.ErrNotExist
-	if !(j.newDir && first) {
+	if !((j.newDir || j.dstAbsent) && first) {
 		de, err = s.dst.Stat(ctx, target)
 	}
 	switch {

@@ -159,6 +159,12 @@ func (e *engine) add(s Spec) (JobID, error) {
 	}
 	if j.dir {
 		j.children = map[JobID]*job{}
+	} else {
+		if s.Source != nil && !s.Source.IsDir() {
+			se := *s.Source
+			j.entry, j.size = &se, se.Size
+		}
+		j.dstAbsent = s.TargetAbsent
 	}
 	e.nextID++
 	e.jobs = append(e.jobs, j)

@@ -18,6 +18,14 @@ type hookClient struct {
 	open    func(ctx context.Context, p string, offset int64) (io.ReadCloser, error)
 	create  func(ctx context.Context, p string, offset int64) (io.WriteCloser, error)
 	chtimes func(ctx context.Context, p string, t time.Time) error
+	stat    func(ctx context.Context, p string) (protocol.Entry, error)
+}
+
+func (h *hookClient) Stat(ctx context.Context, p string) (protocol.Entry, error) {
+	if h.stat != nil {
+		return h.stat(ctx, p)
+	}
+	return h.Client.Stat(ctx, p)
 }
 
 func (h *hookClient) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
