@@ -37,6 +37,19 @@ func statCounter(id, p string, n *atomic.Int32, failOpens int32) Endpoint {
 	})
 }
 
+// copyDone runs one job to its end and fails the test unless it is done.
+func copyDone(t *testing.T, q *Queue, s Spec) {
+	t.Helper()
+	id, err := q.Add(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, q)
+	if ji := jobState(t, q, id); ji.State != StateDone {
+		t.Fatalf("state %s: %v", ji.State, ji.Err)
+	}
+}
+
 // What the caller has just looked at (the source, and that no target is
 // there) the first attempt takes as it is; a retry asks again.
 func TestFirstAttemptTakesTheCallersLook(t *testing.T) {
@@ -58,18 +71,11 @@ func TestFirstAttemptTakesTheCallersLook(t *testing.T) {
 			}
 			var srcStats, dstStats atomic.Int32
 			q, _ := newTestQueue(t, Options{Retries: 3, RetryDelay: time.Millisecond})
-			id, err := q.Add(Spec{
+			copyDone(t, q, Spec{
 				Src: statCounter("src", slash(src), &srcStats, tc.failOpens), SrcPath: slash(src),
 				Dst: statCounter("dst", slash(dst), &dstStats, 0), DstPath: slash(dst),
 				Source: &se, TargetAbsent: true,
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			waitDone(t, q)
-			if ji := jobState(t, q, id); ji.State != StateDone {
-				t.Fatalf("state %s: %v", ji.State, ji.Err)
-			}
 			sameContent(t, src, dst)
 			noParts(t, dir)
 			if got := srcStats.Load() > 0; got != tc.wantSrcStat {
@@ -106,14 +112,7 @@ func TestTargetAbsentStillResumesAPart(t *testing.T) {
 		return h
 	})
 	q, _ := newTestQueue(t, Options{})
-	id, err := q.Add(Spec{Src: srcEP, SrcPath: slash(src), Dst: namedEP("dst", nil), DstPath: slash(dst), Source: &se, TargetAbsent: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	waitDone(t, q)
-	if ji := jobState(t, q, id); ji.State != StateDone {
-		t.Fatalf("state %s: %v", ji.State, ji.Err)
-	}
+	copyDone(t, q, Spec{Src: srcEP, SrcPath: slash(src), Dst: namedEP("dst", nil), DstPath: slash(dst), Source: &se, TargetAbsent: true})
 	sameContent(t, src, dst)
 	if got := offsets.list(); len(got) != 1 || got[0] != 30_000 {
 		t.Errorf("opened the source at %v, want once at 30000", got)
