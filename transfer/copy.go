@@ -86,9 +86,14 @@ func (e *engine) copyFile(ctx context.Context, j *job) (State, error) {
 }
 
 func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error) {
-	// The walk's entry serves the first attempt; a retry looks again, as
-	// the source may be what changed.
-	first := j.attempt <= 1
+	// What the walk or the caller saw serves the first attempt only. Any
+	// later one looks again, as the source may be what changed: a
+	// transient retry, a paused job resumed, a failed one retried by hand
+	// (those two reset the attempt count, so it cannot tell).
+	e.mu.Lock()
+	first := !j.looked
+	j.looked = true
+	e.mu.Unlock()
 	var se protocol.Entry
 	if j.entry != nil && first {
 		se = *j.entry

@@ -43,6 +43,7 @@ type job struct {
 	entry       *protocol.Entry // the source entry, known from the walk
 	newDir      bool            // the walk created the target's directory: no target or part to look for
 	dstAbsent   bool            // the caller saw no target: the first attempt does not look for one
+	looked      bool            // an attempt has begun: later ones (retried, resumed) ask again
 	cancel      context.CancelCauseFunc
 	stop        error     // errPaused or errCanceled asked while running
 	partSrcSize int64     // source size when the part was written

@@ -118,3 +118,53 @@ func TestTargetAbsentStillResumesAPart(t *testing.T) {
 		t.Errorf("opened the source at %v, want once at 30000", got)
 	}
 }
+
+// A job retried by hand after it failed asks again: what the caller saw
+// may be stale by then.
+func TestRetriedJobLooksAgain(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "src.bin"), filepath.Join(dir, "dst.bin")
+	writeFile(t, src, randBytes(rand.New(rand.NewPCG(9, 10)), 40_000))
+	se, err := local.New().Stat(context.Background(), slash(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var srcStats, opens atomic.Int32
+	srcEP := namedEP("src", func(c protocol.Client) protocol.Client {
+		h := &hookClient{Client: c}
+		h.stat = func(ctx context.Context, q string) (protocol.Entry, error) {
+			srcStats.Add(1)
+			return c.Stat(ctx, q)
+		}
+		h.open = func(ctx context.Context, q string, off int64) (io.ReadCloser, error) {
+			if opens.Add(1) == 1 {
+				return nil, protocol.NewError("open", q, protocol.ErrPermission, "", errors.New("denied"))
+			}
+			return c.Open(ctx, q, off)
+		}
+		return h
+	})
+	q, _ := newTestQueue(t, Options{})
+	id, err := q.Add(Spec{Src: srcEP, SrcPath: slash(src), Dst: namedEP("dst", nil), DstPath: slash(dst), Source: &se, TargetAbsent: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, q)
+	if ji := jobState(t, q, id); ji.State != StateFailed {
+		t.Fatalf("first run: state %s, want failed", ji.State)
+	}
+	if n := srcStats.Load(); n != 0 {
+		t.Fatalf("first attempt stat'ed the source %d times", n)
+	}
+	if err := q.Retry(id); err != nil {
+		t.Fatal(err)
+	}
+	waitDone(t, q)
+	if ji := jobState(t, q, id); ji.State != StateDone {
+		t.Fatalf("retry: state %s: %v", ji.State, ji.Err)
+	}
+	sameContent(t, src, dst)
+	if srcStats.Load() == 0 {
+		t.Error("the retried job did not look at its source again")
+	}
+}
