@@ -161,11 +161,11 @@ func (c Config) Validate() error {
 	}
 	for action, keys := range c.Keymap {
 		if len(keys) == 0 {
-			errs = append(errs, fmt.Errorf("keymap.%s: no keys given", action))
+			errs = append(errs, fmt.Errorf("[keymap] %s: no keys given", action))
 		}
 		for _, k := range keys {
 			if strings.TrimSpace(k) == "" {
-				errs = append(errs, fmt.Errorf("keymap.%s: empty key", action))
+				errs = append(errs, fmt.Errorf("[keymap] %s: empty key", action))
 			}
 		}
 	}

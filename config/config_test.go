@@ -111,6 +111,15 @@ func TestInvalidValues(t *testing.T) {
 	}
 }
 
+func TestKeymapErrorsNameTheSection(t *testing.T) {
+	for _, data := range []string{"[keymap]\ncopy = []", "[keymap]\ncopy = [\" \"]"} {
+		_, err := Parse("config.toml", []byte(data))
+		if err == nil || !strings.Contains(err.Error(), "[keymap] copy") {
+			t.Errorf("%q: got %v, want an error naming [keymap] copy", data, err)
+		}
+	}
+}
+
 func TestEditorAndPagerFallBack(t *testing.T) {
 	env := map[string]string{"EDITOR": "nano", "PAGER": "more"}
 	getenv := func(k string) string { return env[k] }

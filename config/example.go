@@ -39,7 +39,7 @@ type = "binary"           # binary, ascii or auto
 ascii_extensions = ["txt", "csv", "html", "css", "js", "json", "xml", "md", "php", "sh", "sql"]
 # encoding = "latin1"     # the server's file name encoding; default UTF-8
 
-# Key bindings: action = [keys]. "ferry" shows the actions with "?".
+# Key bindings: action = ["key", ...]. "ferry" shows the actions with "?".
 [keymap]
 # copy = ["f5", "c"]
 # quit = ["f10", "q"]

@@ -143,6 +143,21 @@ func TestHelpShowsRemappedKeys(t *testing.T) {
 	}
 }
 
+func TestKeymapSectionIsNamedKeymap(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	help := strings.Join(a.helpLines(), "\n")
+	if !strings.Contains(help, "[keymap]") || strings.Contains(help, "[keys]") {
+		t.Errorf("help says %q, want the config section named [keymap] as config.toml spells it", help)
+	}
+	for _, overrides := range []map[string][]string{{"cpy": {"x"}}, {"copy": {}}} {
+		km := DefaultKeyMap()
+		err := km.Remap(overrides)
+		if err == nil || !strings.Contains(err.Error(), "[keymap]") {
+			t.Errorf("Remap(%v) = %v, want an error naming [keymap]", overrides, err)
+		}
+	}
+}
+
 func TestLogViewShowsProtocolLines(t *testing.T) {
 	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
 	a.LogSink().Func()("> USER alice")

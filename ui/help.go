@@ -28,7 +28,7 @@ func (a *App) helpLines() []string {
 		"",
 		a.th.dialogTitle.render("Typing"),
 		"  letters bound to nothing jump to the first matching name",
-		"  keys are remapped in the config file: [keys] copy = [\"f5\", \"c\"]",
+		"  keys are remapped in the config file: [keymap] copy = [\"f5\", \"c\"]",
 	)
 	return out
 }

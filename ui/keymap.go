@@ -75,7 +75,7 @@ func DefaultKeyMap() KeyMap {
 	}
 }
 
-// actions names every binding for the config file ([keys] copy = ["f5"]).
+// actions names every binding for the config file ([keymap] copy = ["f5"]).
 func (k *KeyMap) actions() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
@@ -118,10 +118,10 @@ func (k *KeyMap) Remap(overrides map[string][]string) error {
 		keys := overrides[name]
 		b, ok := acts[strings.ToLower(name)]
 		if !ok {
-			return fmt.Errorf("keys: unknown action %q (known: %s)", name, strings.Join(ActionNames(), ", "))
+			return fmt.Errorf("[keymap] %s: unknown action (known: %s)", name, strings.Join(ActionNames(), ", "))
 		}
 		if len(keys) == 0 {
-			return fmt.Errorf("keys: action %q has no keys", name)
+			return fmt.Errorf("[keymap] %s: no keys given", name)
 		}
 		b.SetKeys(keys...)
 		b.SetHelp(strings.Join(keys, "/"), b.Help().Desc)
