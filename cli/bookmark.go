@@ -69,7 +69,7 @@ func masterPassword(ctx context.Context, p protocol.Prompter, create bool) (stri
 }
 
 const bookmarkUsage = `Usage:
-  ferry bookmark add NAME URL [--folder F] [--key FILE] [--ftp-mode passive|active]
+  ferry bookmark add NAME URL [--folder F] [-i|--key FILE] [--ftp-mode passive|active]
                      [--ftp-type auto|binary|ascii] [--encoding ENC] [--local-dir DIR]
                      [--parallel N] [--rate 2M] [--conflict POLICY] [--auth a,b]
                      [--notes TEXT] [--password-prompt | --password-stdin] [--replace]
@@ -174,6 +174,10 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	)
 	fs.StringVar(&folder, "folder", "", "folder in the site manager (Clients/Acme)")
 	fs.StringVar(&key, "key", "", "SSH private key file")
+	// -i and --identity name the key on every other command; here they
+	// are --key, so the same habit works.
+	fs.StringVar(&key, "i", "", "SSH private key file (same as --key)")
+	fs.StringVar(&key, "identity", "", "SSH private key file (same as --key)")
 	fs.StringVar(&ftpMode, "ftp-mode", "", "FTP data connections: passive|active")
 	fs.StringVar(&ftpType, "ftp-type", "", "FTP transfer type: auto|binary|ascii")
 	fs.StringVar(&encoding, "encoding", "", "server file name encoding (latin1, cp1251, ...)")

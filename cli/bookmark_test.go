@@ -136,6 +136,31 @@ func TestBookmarkLifecycle(t *testing.T) {
 	})
 }
 
+func TestBookmarkAddTakesTheKeyAsOtherCommandsDo(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"--key after the URL", []string{"add", "web", "sftp://deploy@web.example.com", "--key", "/keys/deploy"}},
+		{"-i before the name, as ferry get takes it", []string{"add", "-i", "/keys/deploy", "web", "sftp://deploy@web.example.com"}},
+		{"-i after the URL", []string{"add", "web", "sftp://deploy@web.example.com", "-i", "/keys/deploy"}},
+		{"--identity", []string{"add", "--identity", "/keys/deploy", "web", "sftp://deploy@web.example.com"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newBookmarkHarness(t)
+			h.must("", tc.args...)
+			st, err := bookmarks.Open(h.deps.paths)
+			if err != nil {
+				t.Fatal(err)
+			}
+			site, ok := st.Lookup("web")
+			if !ok || site.KeyFile != "/keys/deploy" {
+				t.Errorf("ferry bookmark %s saved key file %q (found %v), want /keys/deploy", strings.Join(tc.args, " "), site.KeyFile, ok)
+			}
+		})
+	}
+}
+
 func assertNoSecretInDir(t *testing.T, dir, secret string) {
 	t.Helper()
 	n := 0
