@@ -125,19 +125,16 @@ func (a *App) paneLines(i, w, rows int) []string {
 	if focused {
 		hs = th.headerFocus
 	}
-	name := " " + sanitize(p.ep.Name) + " "
 	sec := p.security
 	if sec == "" && p.ep.Local {
 		sec = "local"
 	}
-	// The name keeps at least a third of the header; the security label
-	// keeps its start ("SFTP · ssh-ed25519") when it has to be cut.
-	secW := min(visibleWidth(sec)+2, max(w-min(visibleWidth(name), w/3), 0))
 	secStyle := th.secure
 	if sec != "" && !p.encrypted && !p.ep.Local {
 		secStyle = th.insecure
 	}
-	out = append(out, hs.render(fit(name, w-secW))+secStyle.render(fitLeft(fit(sec, max(secW-1, 0))+" ", secW)))
+	name, badge := headerParts(sanitize(p.ep.Name), sec, w)
+	out = append(out, hs.render(name)+secStyle.render(badge))
 
 	// Path line, with busy and sort state.
 	info := ""
