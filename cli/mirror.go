@@ -133,12 +133,22 @@ func (m *mirror) plan(ctx context.Context, rel string) int {
 			}
 			status = max(status, m.plan(ctx, r))
 		case missing:
-			fmt.Fprintf(m.e.Out, "copy    %s (new, %s)\n", quoteIfNeeded(r), humanBytes(en.Size))
+			fmt.Fprintf(m.e.Out, "copy    %s (new, %s%s)\n", quoteIfNeeded(r), humanBytes(en.Size), m.partNote(ctx, r, en))
 		case !sameEntry(en, de):
-			fmt.Fprintf(m.e.Out, "copy    %s (changed, %s)\n", quoteIfNeeded(r), humanBytes(en.Size))
+			fmt.Fprintf(m.e.Out, "copy    %s (changed, %s%s)\n", quoteIfNeeded(r), humanBytes(en.Size), m.partNote(ctx, r, en))
 		}
 	}
 	return status
+}
+
+// partNote tells of a part an earlier run left for the file at rel in
+// DST, which the copy may resume (when the source has not changed since).
+func (m *mirror) partNote(ctx context.Context, rel string, src protocol.Entry) string {
+	pe, err := m.dc.Stat(ctx, transfer.PartName(path.Join(m.dp, rel)))
+	if err != nil || pe.IsDir() || pe.Size <= 0 || pe.Size > src.Size {
+		return ""
+	}
+	return ", " + humanBytes(pe.Size) + " in a part to resume"
 }
 
 // extras removes (or, dry, prints) what DST has below rel and SRC lacks.
@@ -155,6 +165,9 @@ func (m *mirror) extras(ctx context.Context, rel string, remove bool) int {
 		if !safeName(en.Name) {
 			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
 			continue
+		}
+		if !remove && transfer.IsPartName(en.Name) {
+			continue // the copy that runs first resumes or replaces it
 		}
 		r := path.Join(rel, en.Name)
 		se, serr := m.sc.Stat(ctx, path.Join(m.sp, r))

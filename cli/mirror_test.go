@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/transfer"
 )
 
 func TestMirrorDryRunAndDelete(t *testing.T) {
@@ -53,5 +55,32 @@ func TestMirrorDryRunAndDelete(t *testing.T) {
 	}
 	if code, out, _ := run(t, env, "mirror", "-n", "--delete", src, dst); code != 0 || out != "" {
 		t.Errorf("dry run after a mirror: exit %d, %q, want nothing to do", code, out)
+	}
+}
+
+// TestMirrorFindsALongNamesPart plans and runs a mirror of a file whose
+// 255-byte name needs a shortened part name: the dry run reports the part
+// an earlier run left, and the mirror resumes it.
+func TestMirrorFindsALongNamesPart(t *testing.T) {
+	dir := t.TempDir()
+	env := stateEnv(t)
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	name := nameOfBytes("ø", 255)
+	data := []byte(strings.Repeat("long names resume too\n", 10_000))
+	mustWrite(t, filepath.Join(src, name), data)
+	old := time.Now().Add(-time.Hour)
+	os.Chtimes(filepath.Join(src, name), old, old)
+	part := transfer.PartName(filepath.ToSlash(filepath.Join(dst, name)))
+	mustWrite(t, filepath.FromSlash(part), data[:100_000])
+	code, out, errs := run(t, env, "mirror", "-n", "--delete", src, dst)
+	if code != 0 || !strings.Contains(out, "in a part to resume") || strings.Contains(out, "delete") {
+		t.Fatalf("dry run: exit %d, %q, %s", code, out, errs)
+	}
+	if code, _, errs := run(t, env, "mirror", "--delete", src, dst); code != 0 {
+		t.Fatalf("mirror: exit %d: %s", code, errs)
+	}
+	mustSame(t, filepath.Join(src, name), filepath.Join(dst, name))
+	if _, err := os.Stat(filepath.FromSlash(part)); !os.IsNotExist(err) {
+		t.Errorf("the part is still there: %v", err)
 	}
 }

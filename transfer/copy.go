@@ -12,10 +12,6 @@ import (
 	"github.com/ferryhq/ferry/protocol"
 )
 
-// partSuffix marks a file still being written; it is renamed over the target
-// once complete and verified.
-const partSuffix = ".ferry-part"
-
 // copyBuffer is the size of one read/write in the copy loop.
 const copyBuffer = 256 << 10
 
@@ -152,7 +148,7 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 
 	write := target
 	if !inPlace {
-		write = target + partSuffix
+		write = partName(target)
 	}
 	if offset < 0 {
 		offset = 0
@@ -417,6 +413,11 @@ func (e *engine) openPair(ctx context.Context, s *session, j *job, se protocol.E
 	w, err := s.dst.Create(ctx, write, offset)
 	if err != nil {
 		r.Close()
+		if n := len(path.Base(write)); n > nameMax {
+			// Servers answer this in their own ways ("Bad message", "550"):
+			// say what is wrong.
+			return nil, nil, fmt.Errorf("create target: the name is %d bytes, longer than the %d most filesystems take: %w", n, nameMax, err)
+		}
 		return nil, nil, fmt.Errorf("create target: %w", err)
 	}
 	return r, w, nil
