@@ -111,6 +111,25 @@ func eta(d time.Duration) string {
 	return strconv.Itoa(m) + ":" + pad2(s)
 }
 
+// elapsed formats how long a finished job took: "<1s", "4s", "1m05s",
+// "1h02m".
+func elapsed(d time.Duration) string {
+	if d < time.Second {
+		return "<1s"
+	}
+	d = d.Round(time.Second)
+	h := int(d / time.Hour)
+	m := int(d/time.Minute) % 60
+	s := int(d/time.Second) % 60
+	switch {
+	case h > 0:
+		return strconv.Itoa(h) + "h" + pad2(m) + "m"
+	case m > 0:
+		return strconv.Itoa(m) + "m" + pad2(s) + "s"
+	}
+	return strconv.Itoa(s) + "s"
+}
+
 func pad2(n int) string {
 	if n < 10 {
 		return "0" + strconv.Itoa(n)

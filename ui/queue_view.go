@@ -68,6 +68,12 @@ func (a *App) queuePanel(w, rows int) []string {
 	return out
 }
 
+// Cells of a queue line's stats column and of its state column.
+const (
+	jobStatsW = 26
+	jobStateW = 14
+)
+
 func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	pct := 0.0
 	if j.Size > 0 {
@@ -87,12 +93,12 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	if j.Dir {
 		name += "/"
 	}
-	stats := " " + fit(fmt.Sprintf("%s/%s %s %s", humanSize(j.Bytes), humanSize(j.Size), rate(j.Rate), eta(j.ETA)), 26)
+	stats := " " + fit(jobStats(j), jobStatsW)
 	barW := 12
-	nameW := w - barW - visibleWidth(stats) - 14 - 3
+	nameW := w - barW - visibleWidth(stats) - jobStateW - 3
 	if nameW < 8 {
 		barW, stats = 0, ""
-		nameW = w - 14 - 2
+		nameW = w - jobStateW - 2
 	}
 	dst := j.DstSite
 	if dst == "local" {
@@ -100,7 +106,13 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	} else {
 		dst += ":" + path.Dir(j.DstPath)
 	}
-	s := " " + fit(sanitize(name)+" → "+sanitize(dst), max(nameW, 1)) + " "
+	what := sanitize(name) + " → " + sanitize(dst)
+	// A failure's reason follows in the room the name leaves, so the
+	// columns stay aligned; the status line and the log have it whole.
+	if room := nameW - visibleWidth(what) - 2; room >= 4 && j.Err != nil && j.State == transfer.StateFailed {
+		what += "  " + a.th.errStyle.render(ansi.Truncate(oneLine(j.Err.Error()), room, "…"))
+	}
+	s := " " + fit(what, max(nameW, 1)) + " "
 	var stStyle style
 	switch j.State {
 	case transfer.StateFailed, transfer.StateCanceled:
@@ -110,13 +122,35 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	case transfer.StateDone:
 		stStyle = a.th.ok
 	}
-	s += stStyle.render(fit(state, 14))
+	s += stStyle.render(fit(state, jobStateW))
 	if barW > 0 {
 		a.queue.bar.SetWidth(barW)
 		s += " " + a.queue.bar.ViewAs(pct) + stats
 	}
-	if j.Err != nil && j.State == transfer.StateFailed {
-		s += " " + a.th.errStyle.render(j.Err.Error())
-	}
 	return fit(s, w)
+}
+
+// jobStats is a job's progress, rate and time left while it runs. Once it
+// is done they become its average rate and how long it took, from the
+// engine's own start and end times (as FileZilla shows them); a failed or
+// canceled job keeps how far it got, a skipped one its size.
+func jobStats(j transfer.JobInfo) string {
+	sizes := humanSize(j.Bytes) + "/" + humanSize(j.Size)
+	switch j.State {
+	case transfer.StateDone:
+		took := j.Finished.Sub(j.Started)
+		if j.Started.IsZero() || j.Finished.IsZero() || took < 0 {
+			return sizes
+		}
+		s := sizes
+		if took > 0 && j.Bytes > 0 {
+			s += " " + rate(float64(j.Bytes)/took.Seconds())
+		}
+		return s + " " + elapsed(took)
+	case transfer.StateSkipped:
+		return humanSize(j.Size) // the state column says skipped
+	case transfer.StateFailed, transfer.StateCanceled:
+		return sizes
+	}
+	return sizes + " " + rate(j.Rate) + " " + eta(j.ETA)
 }

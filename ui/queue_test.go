@@ -1,0 +1,92 @@
+package ui
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/transfer"
+)
+
+func TestQueueShowsHowFinishedJobsWent(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), func(o *Options) { o.Queue = newQueue(t) })
+	t0 := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	const mib = 1 << 20
+	file := func(id transfer.JobID, name string, size int64) transfer.JobInfo {
+		return transfer.JobInfo{ID: id, SrcSite: "local", SrcPath: "/src/" + name, DstSite: "demo", DstPath: "/dst/" + name, Size: size, Files: 1, ETA: -1}
+	}
+	running := func(j transfer.JobInfo, bytes int64) transfer.JobInfo {
+		j.State, j.Bytes, j.Started, j.Rate, j.ETA = transfer.StateRunning, bytes, t0, 10*mib, 2*time.Second
+		return j
+	}
+	ended := func(j transfer.JobInfo, st transfer.State, bytes int64, took time.Duration, err error) transfer.JobInfo {
+		j.State, j.Bytes, j.Started, j.Finished, j.Rate, j.ETA, j.Err = st, bytes, t0, t0.Add(took), 0, -1, err
+		return j
+	}
+	fast, slow, kept, broken, busy := file(1, "fast.iso", 48*mib), file(2, "slow.tar", 130*mib), file(3, "kept.txt", 5*mib), file(4, "broken.bin", 8*mib), file(5, "busy.img", 40*mib)
+	dir := transfer.JobInfo{ID: 6, SrcSite: "local", SrcPath: "/src/photos", DstSite: "demo", DstPath: "/dst/photos", Dir: true, Size: 30 * mib, Files: 3, ETA: -1}
+
+	// Every job is first seen running, then (but one) finishes.
+	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{running(fast, mib), running(slow, mib), running(kept, 0), running(broken, mib), running(busy, 20*mib), running(dir, mib)}}))
+	dirDone := ended(dir, transfer.StateDone, 30*mib, 3*time.Second, nil)
+	dirDone.FilesDone = 3
+	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{
+		ended(fast, transfer.StateDone, 48*mib, 4*time.Second, nil),
+		ended(slow, transfer.StateDone, 130*mib, 65*time.Second, nil),
+		ended(kept, transfer.StateSkipped, 0, 10*time.Millisecond, nil),
+		ended(broken, transfer.StateFailed, mib, time.Second, errors.New("550 Permission denied")),
+		dirDone,
+	}}))
+	a.showQueue = true
+	a.layout()
+
+	lines := map[string]string{}
+	for _, l := range strings.Split(screenText(a), "\n") {
+		for _, name := range []string{"fast.iso", "slow.tar", "kept.txt", "broken.bin", "busy.img", "photos/"} {
+			if strings.Contains(l, name+" →") {
+				lines[name] = strings.Join(strings.Fields(l), " ")
+			}
+		}
+	}
+	for name, want := range map[string][]string{
+		"fast.iso":   {"done", "48M/48M 12M/s 4s"},
+		"slow.tar":   {"done", "130M/130M 2.0M/s 1m05s"},
+		"kept.txt":   {"skipped", " 5.0M"},
+		"broken.bin": {"failed", "1.0M/8.0M", "550 Permission denied"},
+		"busy.img":   {"running", "20M/40M 10M/s 0:02"},
+		"photos/":    {"done 3/3", "30M/30M 10M/s 3s"},
+	} {
+		line, ok := lines[name]
+		if !ok {
+			t.Errorf("no queue line for %s in\n%s", name, screenText(a))
+			continue
+		}
+		for _, w := range want {
+			if !strings.Contains(line, w) {
+				t.Errorf("queue line %q, want it to show %q", line, w)
+			}
+		}
+		if name != "busy.img" && (strings.Contains(line, " - ") || strings.HasSuffix(line, " -")) {
+			t.Errorf("finished job's line %q still shows a dash for its rate or time", line)
+		}
+	}
+}
+
+func TestElapsed(t *testing.T) {
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{300 * time.Millisecond, "<1s"},
+		{4 * time.Second, "4s"},
+		{4600 * time.Millisecond, "5s"},
+		{65 * time.Second, "1m05s"},
+		{59*time.Minute + 59*time.Second, "59m59s"},
+		{time.Hour + 2*time.Minute + 10*time.Second, "1h02m"},
+	} {
+		if got := elapsed(tc.d); got != tc.want {
+			t.Errorf("elapsed(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}
