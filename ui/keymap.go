@@ -23,6 +23,8 @@ type KeyMap struct {
 	Queue, Log, Connect, Sites, Help, Quit       key.Binding
 	// Queue panel actions (when the panel has focus).
 	QPause, QCancel, QRetry, QUp, QDown, QClear key.Binding
+	// Hex switches the viewer between text and a hex dump.
+	Hex key.Binding
 }
 
 // DefaultKeyMap follows Midnight Commander habits with vim keys beside them.
@@ -72,6 +74,7 @@ func DefaultKeyMap() KeyMap {
 		QUp:           b("K/shift+↑", "move job up", "K", "shift+up"),
 		QDown:         b("J/shift+↓", "move job down", "J", "shift+down"),
 		QClear:        b("C", "clear finished jobs", "C"),
+		Hex:           b("F4/x", "hex dump / text", "f4", "x"),
 	}
 }
 
@@ -90,6 +93,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"connect": &k.Connect, "sites": &k.Sites, "help": &k.Help, "quit": &k.Quit,
 		"queue_pause": &k.QPause, "queue_cancel": &k.QCancel, "queue_retry": &k.QRetry,
 		"queue_up": &k.QUp, "queue_down": &k.QDown, "queue_clear": &k.QClear,
+		"view_hex": &k.Hex,
 	}
 }
 
@@ -137,6 +141,7 @@ func (k *KeyMap) helpSections() []helpSection {
 		{"Files", []key.Binding{k.Copy, k.Move, k.Mkdir, k.Delete, k.View, k.Edit, k.Refresh}},
 		{"Windows", []key.Binding{k.Queue, k.Log, k.Connect, k.Sites, k.Help, k.Quit}},
 		{"Queue panel", []key.Binding{k.QPause, k.QCancel, k.QRetry, k.QUp, k.QDown, k.QClear}},
+		{"Viewer (F3)", []key.Binding{k.Hex}},
 	}
 }
 

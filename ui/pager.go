@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -12,33 +13,51 @@ import (
 	"github.com/ferryhq/ferry/protocol"
 )
 
-// The viewer reads a file in chunks as the user scrolls, and stops holding
-// more than pagerLimit bytes, so viewing a huge log never fills memory.
+// The viewer reads a file in chunks as the user scrolls. As text it reads
+// from the start and stops holding more than pagerLimit bytes, so viewing a
+// huge log never fills memory; as a hex dump it reads the chunks around the
+// offset shown (pager_hex.go). A binary file opens as a hex dump
+// (pager_sniff.go decides), and a key switches between the two.
 const (
 	pagerChunk = 256 << 10
 	pagerLimit = 8 << 20
 )
 
 type pager struct {
-	pane    int
-	seq     int
-	path    string
+	pane int
+	seq  int
+	path string
+	// size is the listing's size, corrected by what reads find; sized says
+	// a read found the end there.
 	size    int64
+	sized   bool
+	kind    contentKind
+	sniffed bool
+	hex     bool // showing the hex dump rather than the text
+	err     error
+
+	// The text, read from the start: lines, the offset each starts at (to
+	// keep the place when switching to hex), and the unfinished last line.
 	lines   []string
+	starts  []int64
 	partial string
 	read    int64
 	eof     bool
 	loading bool
-	err     error
 	top     int
-	binary  bool
+
+	hx hexWindow
 }
 
 type pagerChunkMsg struct {
 	seq  int
+	off  int64
 	data []byte
 	eof  bool
 	err  error
+	// size is the file's size from a Stat, when a read found nothing at an
+	// off short of the size the viewer knew; -1 otherwise.
+	size int64
 }
 
 // viewFile opens the viewer on the file under the cursor.
@@ -60,11 +79,14 @@ func (a *App) viewPath(i int, p string, size int64) tea.Cmd {
 	if a.pager != nil {
 		seq = a.pager.seq + 1
 	}
-	a.pager = &pager{pane: i, seq: seq, path: p, size: size}
+	a.pager = &pager{pane: i, seq: seq, path: p, size: size, hx: newHexWindow()}
 	a.screen = screenPager
+	// The first chunk serves the sniff, the text and the hex view alike.
+	a.pager.hx.pending[0] = true
 	return a.pagerLoad()
 }
 
+// pagerLoad reads the next chunk of the text.
 func (a *App) pagerLoad() tea.Cmd {
 	pg := a.pager
 	if pg == nil || pg.loading || pg.eof || pg.err != nil {
@@ -74,14 +96,30 @@ func (a *App) pagerLoad() tea.Cmd {
 		return nil
 	}
 	pg.loading = true
+	return a.pagerRead(pg.read)
+}
+
+// pagerRead reads pagerChunk bytes at off in a Cmd.
+func (a *App) pagerRead(off int64) tea.Cmd {
+	pg := a.pager
 	c, lk, ctx := a.panes[pg.pane].client, a.io[pg.pane], a.ctx
-	seq, p, off := pg.seq, pg.path, pg.read
+	seq, p, size := pg.seq, pg.path, pg.size
 	return func() tea.Msg {
-		m := pagerChunkMsg{seq: seq}
+		m := pagerChunkMsg{seq: seq, off: off, size: -1}
 		lk.do(func() {
 			cctx, cancel := context.WithTimeout(ctx, listTimeout)
 			defer cancel()
 			m.data, m.eof, m.err = readChunk(cctx, c, p, off, pagerChunk)
+			if m.err == nil && m.eof && len(m.data) == 0 && off > 0 && off < size {
+				// The file is shorter than the listing said; ask how long
+				// rather than step back a chunk at a time.
+				e, err := c.Stat(cctx, p)
+				if err != nil {
+					m.err = fmt.Errorf("stat %s: %w", p, err)
+					return
+				}
+				m.size = e.Size
+			}
 		})
 		return m
 	}
@@ -111,35 +149,89 @@ func (a *App) onPagerChunk(msg pagerChunkMsg) tea.Cmd {
 	if pg == nil || msg.seq != pg.seq {
 		return nil
 	}
-	pg.loading = false
+	text := pg.loading && msg.off == pg.read
+	if text {
+		pg.loading = false
+	}
+	hex := pg.hx.pending[msg.off]
+	delete(pg.hx.pending, msg.off)
 	if msg.err != nil {
-		pg.err = msg.err
-		a.setErr(msg.err)
+		if pg.err == nil {
+			pg.err = msg.err
+			a.setErr(msg.err)
+		}
+		return nil
 	}
-	if pg.read == 0 && len(msg.data) > 0 {
-		sniff := msg.data[:min(len(msg.data), 8000)]
-		pg.binary = strings.IndexByte(string(sniff), 0) >= 0 || !utf8.Valid(sniff[:max(len(sniff)-4, 0)])
+	pg.learnSize(msg)
+	if !pg.sniffed && msg.off == 0 {
+		pg.sniffed = true
+		pg.kind = sniff(msg.data, msg.eof)
+		pg.hex = pg.kind == kindBinary
 	}
-	pg.read += int64(len(msg.data))
-	pg.eof = msg.eof
-	text := pg.partial + string(msg.data)
-	parts := strings.Split(text, "\n")
-	pg.partial = parts[len(parts)-1]
-	for _, l := range parts[:len(parts)-1] {
-		pg.lines = append(pg.lines, cleanLine(l, pg.binary))
+	if text {
+		pg.addText(msg.data, msg.eof)
 	}
-	if pg.eof && pg.partial != "" {
-		pg.lines = append(pg.lines, cleanLine(pg.partial, pg.binary))
-		pg.partial = ""
+	if hex {
+		pg.hx.keep(msg.off, msg.data)
 	}
+	pg.hx.top = max(min(pg.hx.top, hexLines(pg.size)-int64(a.pagerRows())), 0)
 	return a.pagerMaybeLoad()
 }
 
-// cleanLine makes a line safe to draw: tabs expanded, control bytes shown
-// as dots.
-func cleanLine(l string, binary bool) string {
+// learnSize corrects the file's size by what a read found: the listing may
+// be stale, or a link's own.
+func (pg *pager) learnSize(msg pagerChunkMsg) {
+	end := msg.off + int64(len(msg.data))
+	switch {
+	case msg.size >= 0:
+		pg.size, pg.sized = msg.size, true
+	case msg.eof && (len(msg.data) > 0 || msg.off == 0):
+		pg.size, pg.sized = end, true
+	case msg.eof:
+		// Nothing at off: the end is there, unless the size learnt since
+		// is smaller.
+		pg.sized = pg.sized || msg.off == pg.size
+	case end > pg.size:
+		pg.size, pg.sized = end, false
+	}
+}
+
+// addText splits a chunk of the text into lines.
+func (pg *pager) addText(data []byte, eof bool) {
+	at := pg.read - int64(len(pg.partial))
+	pg.read += int64(len(data))
+	pg.eof = eof
+	parts := strings.Split(pg.partial+string(data), "\n")
+	pg.partial = parts[len(parts)-1]
+	for _, l := range parts[:len(parts)-1] {
+		pg.lines = append(pg.lines, pg.textLine(l))
+		pg.starts = append(pg.starts, at)
+		at += int64(len(l)) + 1
+	}
+	if pg.eof && pg.partial != "" {
+		pg.lines = append(pg.lines, pg.textLine(pg.partial))
+		pg.starts = append(pg.starts, at)
+		pg.partial = ""
+	}
+}
+
+// textLine makes a line of the file ready to draw.
+func (pg *pager) textLine(l string) string {
+	if pg.kind == kind8bit {
+		l = decode8bit(l)
+	}
+	return cleanLine(l)
+}
+
+// cleanLine makes a line safe to draw: tabs expanded, control characters
+// (C1 and invalid UTF-8 too) shown as dots.
+func cleanLine(l string) string {
 	l = strings.TrimSuffix(l, "\r")
-	if !binary && !strings.ContainsAny(l, "\t\x1b\x00\x7f\r\b") {
+	plain := true
+	for i := 0; i < len(l) && plain; i++ {
+		plain = l[i] >= 0x20 && l[i] < 0x7f
+	}
+	if plain {
 		return l
 	}
 	var b strings.Builder
@@ -156,11 +248,15 @@ func cleanLine(l string, binary bool) string {
 	return b.String()
 }
 
-// pagerMaybeLoad fetches the next chunk when the view nears the end.
+// pagerMaybeLoad reads what the view is about to show: in text, the next
+// chunk when the view nears the end of what was read.
 func (a *App) pagerMaybeLoad() tea.Cmd {
 	pg := a.pager
 	if pg == nil {
 		return nil
+	}
+	if pg.hex {
+		return a.hexLoad()
 	}
 	if len(pg.lines)-pg.top < 3*a.pagerRows() {
 		return a.pagerLoad()
@@ -170,9 +266,46 @@ func (a *App) pagerMaybeLoad() tea.Cmd {
 
 func (a *App) pagerRows() int { return max(a.h-2, 1) }
 
+// pagerScroll moves the view by d lines.
 func (a *App) pagerScroll(d int) tea.Cmd {
 	pg := a.pager
+	if pg.hex {
+		return a.hexScroll(int64(d))
+	}
 	pg.top = max(min(pg.top+d, len(pg.lines)-a.pagerRows()), 0)
+	return a.pagerMaybeLoad()
+}
+
+// pagerEnds moves the view to the start or, as far as it can, to the end.
+// Text goes to the end of what was read and reads on; a hex dump goes to
+// the end of the file.
+func (a *App) pagerEnds(end bool) tea.Cmd {
+	pg := a.pager
+	switch {
+	case !end && pg.hex:
+		return a.hexScroll(-pg.hx.top)
+	case end && pg.hex:
+		return a.hexScroll(hexLines(pg.size))
+	case !end:
+		return a.pagerScroll(-len(pg.lines))
+	}
+	return a.pagerScroll(len(pg.lines))
+}
+
+// pagerToggle switches between text and hex dump, keeping the place where
+// the text read so far allows: the text line holding the first byte shown,
+// the offset where the top line starts.
+func (a *App) pagerToggle() tea.Cmd {
+	pg := a.pager
+	rows := a.pagerRows()
+	if pg.hex {
+		off := pg.hx.top * hexWidth
+		i := sort.Search(len(pg.starts), func(i int) bool { return pg.starts[i] > off }) - 1
+		pg.top = max(min(i, len(pg.lines)-rows), 0)
+	} else if pg.top < len(pg.starts) {
+		pg.hx.top = max(min(pg.starts[pg.top]/hexWidth, hexLines(pg.size)-int64(rows)), 0)
+	}
+	pg.hex = !pg.hex
 	return a.pagerMaybeLoad()
 }
 
@@ -193,6 +326,8 @@ func (a *App) pagerKey(msg tea.KeyPressMsg) tea.Cmd {
 		a.screen = screenPanes
 		a.pager = nil
 		return nil
+	case m(km.Hex):
+		return a.pagerToggle()
 	case m(km.Up):
 		return a.pagerScroll(-1)
 	case m(km.Down) || msg.String() == "enter":
@@ -202,9 +337,9 @@ func (a *App) pagerKey(msg tea.KeyPressMsg) tea.Cmd {
 	case m(km.PageDown) || m(km.HalfDown) || msg.String() == "space":
 		return a.pagerScroll(rows)
 	case m(km.Top) || msg.String() == "g":
-		return a.pagerScroll(-len(a.pager.lines))
+		return a.pagerEnds(false)
 	case m(km.Bottom):
-		return a.pagerScroll(len(a.pager.lines))
+		return a.pagerEnds(true)
 	case msg.String() == "ctrl+c":
 		return a.quit()
 	}
@@ -220,27 +355,51 @@ func (a *App) pagerView() string {
 	rows := a.pagerRows()
 	out := make([]string, 0, a.h)
 	title := fmt.Sprintf(" %s — %s", sanitize(pg.path), humanSize(pg.size))
+	switch {
+	case pg.hex:
+		title += " · hex"
+	case pg.kind == kind8bit:
+		title += " · 8-bit text, read as Windows-1252"
+	case pg.kind == kindBinary:
+		title += " · binary, shown as text"
+	}
 	out = append(out, a.th.headerFocus.render(fit(title, w)))
+	var body []string
+	if pg.hex {
+		body = a.hexRows(rows)
+	} else {
+		body = pg.lines[min(pg.top, len(pg.lines)):min(pg.top+rows, len(pg.lines))]
+	}
 	for r := 0; r < rows; r++ {
-		i := pg.top + r
-		if i < len(pg.lines) {
-			out = append(out, fit(pg.lines[i], w))
-		} else {
-			out = append(out, strings.Repeat(" ", w))
+		l := ""
+		if r < len(body) {
+			l = body[r]
 		}
+		out = append(out, fit(l, w))
 	}
 	var state string
 	switch {
 	case pg.err != nil:
 		state = a.th.errStyle.render(pg.err.Error())
-	case pg.loading:
+	case pg.hex && len(pg.hx.pending) > 0, !pg.hex && pg.loading:
 		state = "loading…"
+	case pg.hex && pg.hx.top+int64(rows) >= hexLines(pg.size):
+		state = "end"
+	case pg.hex:
 	case !pg.eof && pg.read >= pagerLimit:
 		state = fmt.Sprintf("showing the first %s only", humanSize(pagerLimit))
 	case pg.eof:
 		state = "end"
 	}
-	foot := fmt.Sprintf(" line %d/%d  %s  (q/esc close · ↑↓ pgup pgdn · g G)", min(pg.top+1, len(pg.lines)), len(pg.lines), state)
+	pos := fmt.Sprintf("line %d/%d", min(pg.top+1, len(pg.lines)), len(pg.lines))
+	other := "hex"
+	if pg.hex {
+		pos, other = a.hexFoot(), "text"
+	}
+	if state != "" {
+		pos += "  " + state
+	}
+	foot := fmt.Sprintf(" %s  (q/esc close · ↑↓ pgup pgdn · g G · %s %s)", pos, a.keys.Hex.Help().Key, other)
 	out = append(out, fit(foot, w))
 	return strings.Join(out, "\n")
 }
