@@ -25,6 +25,11 @@ type target struct {
 	timeout        time.Duration
 	proxyJump      string // raw ProxyJump value, "" for none
 	knownHosts     []string
+	// proxyCommand is the raw ProxyCommand value, tokens unexpanded;
+	// "" for none (also for "ProxyCommand none").
+	proxyCommand string
+	// certificateFiles are CertificateFile values, ~ and tokens expanded.
+	certificateFiles []string
 }
 
 func (t target) addr() string { return net.JoinHostPort(t.host, strconv.Itoa(t.port)) }
@@ -114,6 +119,12 @@ func (s sshConfig) resolve(cfg Config, alias string, port int, userName string) 
 	}
 	if pj := s.get(alias, "ProxyJump"); pj != "" && !strings.EqualFold(pj, "none") {
 		t.proxyJump = pj
+	}
+	if pc := s.get(alias, "ProxyCommand"); pc != "" && !strings.EqualFold(pc, "none") {
+		t.proxyCommand = pc
+	}
+	for _, f := range s.getAll(alias, "CertificateFile") {
+		t.certificateFiles = append(t.certificateFiles, expandPath(cfg.home(), f, t))
 	}
 	for _, v := range s.getAll(alias, "UserKnownHostsFile") {
 		for _, f := range strings.Fields(v) {
