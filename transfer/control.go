@@ -170,7 +170,8 @@ func (e *engine) retry(id JobID) error {
 	if j.state != StateFailed && j.state != StateCanceled {
 		return nil
 	}
-	j.err, j.attempt, j.fails, j.mark, j.finished = nil, 0, 0, 0, time.Time{}
+	j.err, j.attempt, j.mark, j.finished = nil, 0, 0, time.Time{}
+	j.tries.reset()
 	if j.parent != nil {
 		p := j.parent
 		p.filesFailed--

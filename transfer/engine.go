@@ -304,6 +304,7 @@ func (e *engine) run(j *job) {
 	e.mu.Lock()
 	j.cancel = cancel
 	j.attempt++
+	j.tries.begin(e.siteProgress(j.srcID, j.dstID))
 	j.conflict = nil
 	if j.started.IsZero() {
 		j.started = e.clock.Now()
@@ -361,10 +362,12 @@ func (e *engine) run(j *job) {
 		j.err = err
 		j.state = StateRetrying
 		e.touch(j)
-		delay := e.backoff(j.fails)
+		delay := e.backoff(j.tries.fails)
 		e.logLocked(fmt.Sprintf("retry %s in %s (attempt %d): %v", j.srcPath, delay.Round(time.Millisecond), j.attempt, err))
 		go e.retryAfter(j, delay)
 		return
+	case protocol.IsTransient(err):
+		e.finish(j, StateFailed, j.tries.gaveUp(err), start)
 	default:
 		e.finish(j, StateFailed, err, start)
 	}
@@ -402,6 +405,13 @@ func (e *engine) finish(j *job, st State, err error, start time.Time) {
 	e.touch(j)
 	if err != nil && !errors.Is(err, errCanceled) {
 		e.logLocked(fmt.Sprintf("%s %s: %v", st, j.srcPath, err))
+	}
+	if st == StateDone || st == StateSkipped {
+		for _, id := range []string{j.srcID, j.dstID} {
+			if p, ok := e.pools[id]; ok {
+				p.progress.Add(1)
+			}
+		}
 	}
 	e.record(j, now.Sub(start))
 	if p := j.parent; p != nil && j.gen == p.gen {

@@ -23,7 +23,7 @@ type job struct {
 
 	state    State
 	attempt  int
-	fails    int   // failed attempts in a row that made no lasting progress
+	tries    tries // failed attempts, and whether another may follow
 	mark     int64 // the furthest any attempt started from (bytes kept)
 	err      error
 	conflict *Conflict

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -31,6 +32,11 @@ type pool struct {
 	streams int           // users one connection carries, learned at the first dial
 	notify  chan struct{} // closed when a connection frees up
 	closed  bool
+
+	// progress counts what finished on this site (files, listings,
+	// directories made): a failure while it grows is a flaky link, not a
+	// server that is gone (see tries).
+	progress atomic.Uint64
 }
 
 // pooled is one open connection and who holds it.

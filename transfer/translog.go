@@ -145,12 +145,13 @@ func (e *engine) record(j *job, took time.Duration) {
 	e.tlog.write(logLine(e.clock.Now(), j.srcID, j.dstID, j.srcPath, j.dstPath, j.bytes.Load(), took, j.state.String(), j.err))
 }
 
-// recordRefused logs an entry a walk refused; callers hold e.mu.
-func (e *engine) recordRefused(d *job, p string, err error) {
+// recordSkipped logs an entry a walk refused or failed to expand; callers
+// hold e.mu.
+func (e *engine) recordSkipped(d *job, p, result string, err error) {
 	if e.tlog == nil {
 		return
 	}
-	e.tlog.write(logLine(e.clock.Now(), d.srcID, d.dstID, p, d.dstPath, 0, 0, "refused", err))
+	e.tlog.write(logLine(e.clock.Now(), d.srcID, d.dstID, p, d.dstPath, 0, 0, result, err))
 }
 
 func logLine(now time.Time, srcID, dstID, srcPath, dstPath string, bytes int64, took time.Duration, result string, err error) string {

@@ -8,6 +8,7 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/ferryhq/ferry/protocol"
 )
@@ -87,7 +88,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 			if d.src == root {
 				return err
 			}
-			e.refuse(j, w, d.src, err)
+			e.skip(j, w, d.src, err, refusedOrFailed(err))
 			continue
 		}
 		var subdirs []walkDir
@@ -106,7 +107,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 			if ent.IsLink() {
 				st, err := e.stat(ctx, j, sp)
 				if err != nil {
-					e.refuse(j, w, sp, fmt.Errorf("follow link: %w", err))
+					e.skip(j, w, sp, fmt.Errorf("follow link: %w", err), refusedOrFailed(err))
 					continue
 				}
 				if st.IsDir() {
@@ -131,7 +132,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 					if ctx.Err() != nil {
 						return ctx.Err()
 					}
-					e.refuse(j, w, dp, err)
+					e.skip(j, w, dp, err, refusedOrFailed(err))
 					continue
 				}
 				anc := append(append([]string(nil), d.ancestors...), resolved)
@@ -183,9 +184,27 @@ func (e *engine) push(ctx context.Context, d *job, w walker, c *job) error {
 	return nil
 }
 
-// refuse records an entry the walk skips as a failed file, with the reason
-// in the engine log and the transfer log.
+// refuse records an entry the walk skips for safety (an unsafe name, a
+// link loop) as a failed file.
 func (e *engine) refuse(d *job, w walker, p string, err error) {
+	e.skip(d, w, p, err, "refused")
+}
+
+// refusedOrFailed names how the walk reports an entry it could not expand:
+// "refused" when the server's own answer says no (permission, no such
+// file), "failed" when the connection or the server broke down (the retries
+// ran out, or the reply was garbage), which a later Retry may cure.
+func refusedOrFailed(err error) string {
+	if errors.Is(err, protocol.ErrPermission) || errors.Is(err, protocol.ErrNotExist) {
+		return "refused"
+	}
+	return "failed"
+}
+
+// skip records an entry the walk could not take as a failed file, with
+// the reason (result: "refused" or "failed") in the engine log and the
+// transfer log.
+func (e *engine) skip(d *job, w walker, p string, err error, result string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if d.gen != w.gen {
@@ -193,8 +212,8 @@ func (e *engine) refuse(d *job, w walker, p string, err error) {
 	}
 	d.files++
 	d.filesFailed++
-	e.logLocked(fmt.Sprintf("refused %s: %v", p, err))
-	e.recordRefused(d, p, err)
+	e.logLocked(fmt.Sprintf("%s %s: %v", result, p, err))
+	e.recordSkipped(d, p, result, err)
 	e.touch(d)
 }
 
@@ -307,25 +326,36 @@ func (e *engine) mkdirAll(ctx context.Context, j *job, p string) (created bool, 
 }
 
 // withConn runs f on a pooled connection of site id, retrying transient
-// failures with backoff on a fresh connection.
+// failures with backoff on a fresh connection, for as long as a file job
+// would (see tries).
 func (e *engine) withConn(ctx context.Context, id string, f func(protocol.Client) error) error {
 	p, err := e.pool(ctx, id)
 	if err != nil {
 		return err
 	}
-	for attempt := 1; ; attempt++ {
+	var t tries
+	t.begin(p.progress.Load())
+	for {
 		cs, err := p.share(ctx, 1)
 		if err == nil {
 			err = f(cs[0])
 			p.put(cs[0], err != nil && !errors.Is(err, protocol.ErrNotExist))
 		}
-		if err == nil || !protocol.IsTransient(err) || attempt > e.opts.Retries || ctx.Err() != nil {
+		switch {
+		case err == nil:
+			p.progress.Add(1)
+			return nil
+		case !protocol.IsTransient(err) || ctx.Err() != nil:
 			return err
+		case !t.again(p.progress.Load(), e.opts.Retries):
+			return t.gaveUp(err)
 		}
+		delay := e.backoff(t.fails)
+		e.logf("retry in %s: %v", delay.Round(time.Millisecond), err)
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-e.clock.After(e.backoff(attempt)):
+		case <-e.clock.After(delay):
 		}
 	}
 }

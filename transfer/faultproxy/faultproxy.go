@@ -29,6 +29,11 @@ type Options struct {
 	// MaxCutAfter bounds the offset of a cut: after a uniformly random number
 	// of bytes (both directions together) below it.
 	MaxCutAfter int64
+	// MinCutAfter is the fewest bytes a cut connection carries first.
+	MinCutAfter int64
+	// Burst cuts each of the first Burst connections, whatever
+	// CutProbability says: a link that drops everything for a while.
+	Burst int
 	// Seed makes the cuts repeatable.
 	Seed uint64
 }
@@ -43,6 +48,7 @@ type Proxy struct {
 	conns  map[net.Conn]struct{}
 	lns    map[net.Listener]struct{} // data listeners not yet used
 	closed bool
+	drawn  int // connections that drew a budget
 	wg     sync.WaitGroup
 	cuts   atomic.Int64
 	total  atomic.Int64
@@ -107,10 +113,12 @@ func (p *Proxy) untrack(c net.Conn) {
 func (p *Proxy) budget() int64 {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.opts.MaxCutAfter <= 0 || p.rnd.Float64() >= p.opts.CutProbability {
+	p.drawn++
+	if p.opts.MaxCutAfter <= p.opts.MinCutAfter ||
+		(p.drawn > p.opts.Burst && p.rnd.Float64() >= p.opts.CutProbability) {
 		return -1
 	}
-	return p.rnd.Int64N(p.opts.MaxCutAfter)
+	return p.opts.MinCutAfter + p.rnd.Int64N(p.opts.MaxCutAfter-p.opts.MinCutAfter)
 }
 
 // accept serves ln; once=false listeners (data) stop after one connection.
