@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 )
 
 // Config is how Dial connects. The zero value works: defaults come from
@@ -43,6 +44,14 @@ type Config struct {
 	KeepAlive time.Duration
 	// Log receives the conversation; secrets never reach it.
 	Log protocol.LogFunc
+	// Stderr receives the lines a ProxyCommand writes to its standard
+	// error, which ssh shows on the terminal (a login URL, a refusal);
+	// nil sends them to Log.
+	Stderr protocol.LogFunc
+	// Proxy makes the TCP connection to the server, or to the first
+	// ProxyJump hop, through a SOCKS5 or HTTP proxy; the zero value
+	// connects directly. A ProxyCommand replaces it.
+	Proxy proxy.Dialer
 	// HomeDir replaces the user's home directory (where .ssh lives).
 	HomeDir string
 	// AuthOrder lists the login methods to try, in order: "agent",

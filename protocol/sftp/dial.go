@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 	"github.com/pkg/sftp"
 	"golang.org/x/crypto/ssh"
 	"golang.org/x/sys/cpu"
@@ -107,8 +108,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 	var conn net.Conn
 	var err error
 	if via == nil {
-		var d net.Dialer
-		conn, err = d.DialContext(dctx, "tcp", addr)
+		conn, err = dialFirst(dctx, cfg, t)
 	} else {
 		conn, err = via.DialContext(dctx, "tcp", addr)
 	}
@@ -117,7 +117,11 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 		if ctx.Err() != nil {
 			err = ctx.Err()
 		}
-		return nil, nil, protocol.NewError("connect", addr, protocol.ErrTransient, "", err)
+		kind := protocol.ErrTransient
+		if errors.Is(err, proxy.ErrAuth) {
+			kind = protocol.ErrAuth
+		}
+		return nil, nil, protocol.NewError("connect", addr, kind, "", err)
 	}
 
 	wd := newWatchdog(ctx, conn, timeout)
