@@ -145,7 +145,7 @@ func (l *login) signers() ([]ssh.Signer, error) {
 	for _, s := range fileKeys {
 		add(s)
 	}
-	return out, nil
+	return l.t.algos.restrictSigners(out, l.logf), nil
 }
 
 func containsKey(keys [][]byte, k []byte) bool {
@@ -178,7 +178,7 @@ func (l *login) keyFiles() []string {
 }
 
 func (l *login) agentSigners() []ssh.Signer {
-	sock := os.Getenv("SSH_AUTH_SOCK")
+	sock := l.t.agentSocket() // IdentityAgent, else $SSH_AUTH_SOCK
 	if sock == "" {
 		return nil
 	}

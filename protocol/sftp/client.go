@@ -105,7 +105,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)
-	go c.keepAlive(cfg.keepAlive())
+	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1))
 	return c, nil
 }
 
@@ -133,8 +133,10 @@ func describe(conn *ssh.Client) string {
 }
 
 // keepAlive asks the server for a reply every interval and drops the
-// connection when none comes, so a dead link fails instead of hanging.
-func (c *Client) keepAlive(every time.Duration) {
+// connection when none comes within count intervals (OpenSSH's
+// ServerAliveInterval × ServerAliveCountMax), so a dead link fails
+// instead of hanging.
+func (c *Client) keepAlive(every time.Duration, count int) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
 	for {
@@ -156,7 +158,7 @@ func (c *Client) keepAlive(every time.Duration) {
 				continue
 			}
 			c.cfg.logf("* keepalive failed: " + err.Error())
-		case <-time.After(every):
+		case <-time.After(every * time.Duration(count)):
 			c.cfg.logf("* no keepalive reply, closing the connection")
 		}
 		c.abort()

@@ -59,6 +59,10 @@ type Config struct {
 	// it leaves out are not tried; empty means OpenSSH's order. Agent keys
 	// and key files are offered together, at the first of the two.
 	AuthOrder []string
+
+	// keepAliveMax is how many keepalive intervals may pass without a
+	// reply (ServerAliveCountMax); 0 means 1.
+	keepAliveMax int
 }
 
 const (

@@ -38,9 +38,17 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 	if err != nil {
 		return nil, err
 	}
-	t, err := sc.resolve(cfg, site.Host, site.Port, site.User)
+	t, err := sc.resolve(ctx, cfg, site.Host, site.Port, site.User)
 	if err != nil {
 		return nil, err
+	}
+	logWarnings(cfg, t)
+	if cfg.KeepAlive <= 0 && t.aliveInterval > 0 {
+		cfg.KeepAlive = t.aliveInterval
+		cfg.keepAliveMax = 3 // OpenSSH's default ServerAliveCountMax
+	}
+	if t.aliveCountMax > 0 {
+		cfg.keepAliveMax = t.aliveCountMax
 	}
 	timeout := cfg.Timeout
 	if timeout <= 0 {
@@ -65,11 +73,12 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 				closeHops()
 				return nil, fmt.Errorf("ssh config: host %s: %w", t.alias, err)
 			}
-			ht, err := sc.resolve(cfg, host, port, user)
+			ht, err := sc.resolve(ctx, cfg, host, port, user)
 			if err != nil {
 				closeHops()
 				return nil, err
 			}
+			logWarnings(cfg, ht)
 			cfg.logf("* jumping through " + ht.String())
 			hc, link, err := dialSSH(ctx, cfg, via, ht, timeout)
 			if err != nil {
@@ -130,7 +139,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 	hk := newHostKeys(ctx, cfg, t, wd.pause)
 	var hostKeyErr error
 	hostKeyOK := false // key exchange is over; what fails next is the login
-	hkCallback := hk.callback(addr)
+	hkCallback := hk.callback(t.hostKeyAddr())
 	sshCfg := &ssh.ClientConfig{
 		User: t.user,
 		Auth: l.methods(),
@@ -139,14 +148,14 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 			hostKeyOK = hostKeyErr == nil
 			return hostKeyErr
 		},
-		HostKeyAlgorithms: hk.algorithms(addr),
+		HostKeyAlgorithms: t.algos.hostKeyAlgorithms(hk.algorithms(t.hostKeyAddr())),
 		BannerCallback: func(msg string) error {
 			for _, line := range strings.Split(strings.TrimRight(msg, "\n"), "\n") {
 				cfg.logf("< " + line)
 			}
 			return nil
 		},
-		Config: ssh.Config{Ciphers: preferredCiphers(), MACs: preferredMACs},
+		Config: t.algos.config(ssh.Config{Ciphers: preferredCiphers(), MACs: preferredMACs}),
 	}
 	bc := newBufferedConn(conn)
 	sc, chans, reqs, err := ssh.NewClientConn(bc, addr, sshCfg)
@@ -178,6 +187,13 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 	}
 	cfg.logf("* logged in as " + t.user)
 	return ssh.NewClient(sc, chans, reqs), bc, nil
+}
+
+// logWarnings logs what t's ssh config asks for that ferry cannot do.
+func logWarnings(cfg Config, t target) {
+	for _, w := range t.warnings {
+		cfg.logf("* warning: " + w)
+	}
 }
 
 // preferredCiphers puts AES-GCM first only where the CPU has AES
