@@ -54,6 +54,31 @@ func (l *testLog) has(sub string) bool {
 	return false
 }
 
+// all is a copy of the lines so far.
+func (l *testLog) all() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.lines...)
+}
+
+// eventually reports whether a line holding one of subs arrives within
+// a few seconds: Options.Log gets lines from its own goroutine, so they
+// may come after the queue reports the job finished.
+func (l *testLog) eventually(subs ...string) bool {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		for _, sub := range subs {
+			if l.has(sub) {
+				return true
+			}
+		}
+		if time.Now().After(deadline) {
+			return false
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 func newTestQueue(t *testing.T, opts Options) (*Queue, *testLog) {
 	t.Helper()
 	lg := &testLog{}
