@@ -26,7 +26,12 @@ func (a *App) queueSummary(w int) string {
 	if n := len(a.queue.asking); n > 0 {
 		text += fmt.Sprintf(" %d asking", n)
 	}
-	text += fmt.Sprintf("  %s/%s %s ETA %s ", humanSize(t.Bytes), humanSize(t.Size), rate(t.Rate), eta(t.ETA))
+	if t.Active == 0 && t.Queued == 0 && len(a.queue.asking) == 0 {
+		// Nothing moves: a rate and an ETA would only be dashes.
+		text += fmt.Sprintf("  %s/%s ", humanSize(t.Bytes), humanSize(t.Size))
+	} else {
+		text += fmt.Sprintf("  %s/%s %s ETA %s ", humanSize(t.Bytes), humanSize(t.Size), rate(t.Rate), eta(t.ETA))
+	}
 	barW := min(20, w-visibleWidth(text)-1)
 	if barW < 5 {
 		return fit(text, w)
