@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 )
 
 // Config holds the session options. The zero value, with a Prompter, is a
@@ -52,6 +53,11 @@ type Config struct {
 	// ExtraRoots are trusted besides RootCAs (the CLI's --ca-file).
 	ExtraRoots []*x509.Certificate
 	Log        protocol.LogFunc
+	// Proxy carries the control connection and every passive data
+	// connection through a SOCKS5 or HTTP CONNECT proxy (curl's
+	// --proxytunnel way) unless its NO_PROXY list names the host; the
+	// zero value connects directly. Active mode cannot use a proxy.
+	Proxy proxy.Dialer
 	// Type is "binary" (the default), "ascii", or "auto": ASCII for names
 	// whose extension is in ASCIIExtensions (AutoType's list when empty).
 	// SetTransferType overrides it for the following transfers.
@@ -74,8 +80,9 @@ type Client struct {
 	ctl     *ctrl
 	tls     *tlsState
 	tlsMode TLSMode
-	prot    bool // data connections are encrypted (PROT P)
-	peerIP  net.IP
+	prot    bool         // data connections are encrypted (PROT P)
+	peerIP  net.IP       // the server's address; nil through a proxy
+	via     *proxy.Proxy // the proxy connections go through, nil for none
 	feat    map[string]string
 	syst    string
 	home    string
@@ -130,6 +137,11 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 		site.Port = 990
 		c.site = site
 	}
+	c.via = cfg.Proxy.For(site.Host)
+	if c.via != nil && cfg.Mode == Active {
+		return nil, protocol.NewError("dial", site.ID(), nil, "", fmt.Errorf(
+			"active mode cannot work through proxy %s, as the server would connect back to us: use passive mode (--ftp-mode passive), or no proxy (--proxy none)", c.via))
+	}
 	if c.tlsMode != TLSNone && cfg.RootCAs == nil {
 		// Go loads the system's roots once per process, on first use:
 		// 40 ms here, reading every file in /etc/ssl/certs as well as the
@@ -154,16 +166,21 @@ func (c *Client) logf(format string, args ...any) {
 
 func (c *Client) connect(ctx context.Context, cs charset) error {
 	addr := c.site.Address()
-	d := net.Dialer{Timeout: c.cfg.Timeout}
-	raw, err := d.DialContext(ctx, "tcp", addr)
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	raw, err := c.dial(dctx, addr, net.Dialer{})
+	cancel()
 	if err != nil {
 		return netError("connect", c.site.ID(), err)
 	}
 	if tc, ok := raw.(*net.TCPConn); ok {
 		_ = tc.SetNoDelay(true) // commands are small and answered one by one
 	}
-	c.peerIP = raw.RemoteAddr().(*net.TCPAddr).IP
-	c.logf("* connected to %s", raw.RemoteAddr())
+	if c.via != nil {
+		c.logf("* connected to %s through proxy %s", addr, c.via)
+	} else {
+		c.peerIP = raw.RemoteAddr().(*net.TCPAddr).IP
+		c.logf("* connected to %s", raw.RemoteAddr())
+	}
 	var conn net.Conn = raw
 	if c.tlsMode != TLSNone {
 		c.tls = newTLSState(c.site.Host, addr, c.cfg, c.logf)
@@ -227,6 +244,15 @@ func (c *Client) connect(ctx context.Context, cs charset) error {
 		return protocol.NewError("pwd", "", protocol.ErrProtocol, rep.Text(), err)
 	}
 	return c.setType(ctx, 'I')
+}
+
+// dial connects to addr through the session's proxy, or directly with
+// direct.
+func (c *Client) dial(ctx context.Context, addr string, direct net.Dialer) (net.Conn, error) {
+	if c.via != nil {
+		return c.via.DialContext(ctx, &direct, "tcp", addr)
+	}
+	return direct.DialContext(ctx, "tcp", addr)
 }
 
 func isUTF8(enc string) bool {

@@ -106,8 +106,8 @@ func (c *Client) preparePassive(ctx context.Context, op, p string) (*dataSetup, 
 			if err != nil {
 				return nil, protocol.NewError(op, p, protocol.ErrProtocol, rep.Text(), err)
 			}
-			addr = net.JoinHostPort(c.peerIP.String(), strconv.Itoa(port))
-		case (rep.Code == 500 || rep.Code == 501 || rep.Code == 502) && c.peerIP.To4() != nil:
+			addr = net.JoinHostPort(c.dataHost(), strconv.Itoa(port))
+		case (rep.Code == 500 || rep.Code == 501 || rep.Code == 502) && c.peerIsIPv4():
 			c.noEPSV = true // remember: one failed EPSV per session is enough
 		default:
 			return nil, replyError(op, p, rep)
@@ -122,24 +122,47 @@ func (c *Client) preparePassive(ctx context.Context, op, p string) (*dataSetup, 
 		if err != nil {
 			return nil, protocol.NewError(op, p, protocol.ErrProtocol, rep.Text(), err)
 		}
+		host := ip.String()
 		if !ip.Equal(c.peerIP) && !c.cfg.TrustPASV {
 			// The NAT problem: servers behind NAT name their private
 			// address. Connecting elsewhere than the server is also how a
-			// hostile server would make us attack a third host.
-			c.ctl.logf("* PASV named %s; connecting to the server's address %s instead", ip, c.peerIP)
-			ip = c.peerIP
+			// hostile server would make us attack a third host. Through a
+			// proxy the server is the host the control connection named.
+			host = c.dataHost()
+			c.ctl.logf("* PASV named %s; connecting to the server's address %s instead", ip, host)
 		}
-		addr = net.JoinHostPort(ip.String(), strconv.Itoa(port))
+		addr = net.JoinHostPort(host, strconv.Itoa(port))
 	}
 	// No TCP keepalive: a data connection lives for one transfer, and a
 	// stalled one ends by read deadline. Its four socket options per file
-	// showed up in the cost of a tree of small files.
-	d := net.Dialer{Timeout: c.cfg.Timeout, KeepAlive: -1}
-	conn, err := d.DialContext(ctx, "tcp", addr)
+	// showed up in the cost of a tree of small files. Through a proxy,
+	// each data connection is a tunnel of its own.
+	dctx, cancel := context.WithTimeout(ctx, c.cfg.Timeout)
+	conn, err := c.dial(dctx, addr, net.Dialer{KeepAlive: -1})
+	cancel()
 	if err != nil {
 		return nil, netError(op, p, fmt.Errorf("data connection to %s: %w", addr, err))
 	}
 	return &dataSetup{conn: conn}, nil
+}
+
+// dataHost is where passive data connections go: the server's address,
+// or through a proxy the host the control connection named, as curl does.
+func (c *Client) dataHost() string {
+	if c.peerIP != nil {
+		return c.peerIP.String()
+	}
+	return c.site.Host
+}
+
+// peerIsIPv4 reports whether PASV can name the server (IPv4 only): true
+// for a host name reached through a proxy, which may be either.
+func (c *Client) peerIsIPv4() bool {
+	if c.peerIP != nil {
+		return c.peerIP.To4() != nil
+	}
+	ip := net.ParseIP(c.site.Host)
+	return ip == nil || ip.To4() != nil
 }
 
 func (c *Client) prepareActive(ctx context.Context, op, p string) (*dataSetup, error) {

@@ -9,6 +9,7 @@ import (
 	"syscall"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 )
 
 // replyError turns a failure reply into a protocol error that wraps the right
@@ -78,6 +79,9 @@ func netError(op, p string, err error) error {
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return protocol.NewError(op, p, nil, "", err)
+	}
+	if errors.Is(err, proxy.ErrAuth) {
+		return protocol.NewError(op, p, protocol.ErrAuth, "", err)
 	}
 	if errors.Is(err, errGarbage) {
 		return protocol.NewError(op, p, protocol.ErrProtocol, "", err)
