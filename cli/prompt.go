@@ -7,6 +7,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferryhq/ferry/protocol"
 	"golang.org/x/term"
@@ -89,6 +90,12 @@ func describeTrust(req protocol.TrustRequest) string {
 	if req.Kind == protocol.TrustHostKey {
 		fmt.Fprintf(&b, "The authenticity of host %s can't be established.\n", req.Host)
 		fmt.Fprintf(&b, "%s key fingerprint is %s.\n", req.KeyType, req.Fingerprint)
+		if req.CertAuthority != "" {
+			fmt.Fprintf(&b, "It shows a host certificate that known_hosts trusts no CA for:\n"+
+				"  CA:        %s\n  For:       %s\n  Valid:     %s to %s\n",
+				req.CertAuthority, strings.Join(req.Principals, ", "), certDate(req.NotBefore, "always"), certDate(req.NotAfter, "forever"))
+			b.WriteString("Answering always pins the host key, not the CA.\n")
+		}
 		return b.String()
 	}
 	fmt.Fprintf(&b, "The TLS certificate of %s is not trusted", req.Host)
@@ -98,4 +105,12 @@ func describeTrust(req protocol.TrustRequest) string {
 	fmt.Fprintf(&b, ".\n  Subject:  %s\n  Issuer:   %s\n  Valid:    %s to %s\n  SHA-256:  %s\n",
 		req.Subject, req.Issuer, req.NotBefore.Format("2006-01-02"), req.NotAfter.Format("2006-01-02"), req.Fingerprint)
 	return b.String()
+}
+
+// certDate is a certificate bound, or open when it has none.
+func certDate(t time.Time, open string) string {
+	if t.IsZero() {
+		return open
+	}
+	return t.UTC().Format("2006-01-02 15:04 MST")
 }

@@ -49,12 +49,17 @@ type TrustRequest struct {
 	Host        string // host:port as the user named it
 	KeyType     string // "ssh-ed25519", or the certificate's key algorithm
 	Fingerprint string // "SHA256:..." for SSH, hex SHA-256 for TLS
-	// Certificate details; empty for SSH host keys.
+	// TLS certificate details; empty for SSH host keys. NotBefore and
+	// NotAfter also bound an SSH host certificate (zero: no bound).
 	Subject   string
 	Issuer    string
 	NotBefore time.Time
 	NotAfter  time.Time
 	Problem   string // why verification failed: "self-signed", "expired", ...
+	// SSH host certificate details, when the server shows a certificate
+	// that no @cert-authority line vouches for; empty otherwise.
+	CertAuthority string   // the signing CA: "ssh-ed25519 SHA256:..."
+	Principals    []string // the host names the certificate is for
 }
 
 // TrustDecision is the user's answer to a TrustRequest.

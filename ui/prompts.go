@@ -62,6 +62,9 @@ func (a *App) trustDialog(r promptReq) dialog {
 		lines = append(lines, "Key type: "+sanitize(req.KeyType))
 	}
 	lines = append(lines, "Fingerprint: "+sanitize(req.Fingerprint))
+	if req.CertAuthority != "" {
+		lines = append(lines, hostCertLines(req, a.now())...)
+	}
 	if req.Kind == protocol.TrustCertificate {
 		lines = append(lines,
 			"Subject: "+sanitize(req.Subject),
@@ -110,6 +113,30 @@ func (a *App) trustDialog(r promptReq) dialog {
 			return nil
 		},
 	}
+}
+
+// hostCertLines describe the SSH host certificate a trust question carries.
+func hostCertLines(req *protocol.TrustRequest, now time.Time) []string {
+	from, to := "always", "forever"
+	if !req.NotBefore.IsZero() {
+		from = fmtDate(req.NotBefore)
+	}
+	if !req.NotAfter.IsZero() {
+		to = fmtDate(req.NotAfter)
+	}
+	principals := "any host"
+	if len(req.Principals) > 0 {
+		principals = strings.Join(req.Principals, ", ")
+	}
+	lines := []string{
+		"Certificate signed by CA: " + sanitize(req.CertAuthority),
+		"Certificate for: " + sanitize(principals),
+		"Certificate valid: " + from + " to " + to,
+	}
+	if !req.NotAfter.IsZero() && now.After(req.NotAfter) {
+		lines = append(lines, "The certificate has EXPIRED.")
+	}
+	return lines
 }
 
 func fmtDate(t time.Time) string {

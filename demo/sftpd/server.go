@@ -49,6 +49,13 @@ type Options struct {
 	AllowForwarding bool
 	// HostKey is the server's key; a fresh ed25519 key when nil.
 	HostKey ssh.Signer
+	// HostCertificate, when set, certifies HostKey; the server then shows
+	// it to clients that ask for certificates, and the plain key to others.
+	HostCertificate *ssh.Certificate
+	// UserCAs are certificate authorities whose user certificates log in
+	// any user named among their principals, like sshd's
+	// TrustedUserCAKeys.
+	UserCAs []ssh.PublicKey
 	// Silent accepts TCP connections and never speaks, for timeout tests.
 	Silent bool
 	// Log receives one line per connection event; nil discards them.
@@ -106,7 +113,11 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 		return nil, fmt.Errorf("sftpd: listen: %w", err)
 	}
 	s := &Server{opts: opts, ln: ln, root: root, hostKey: key, conns: map[net.Conn]struct{}{}}
-	s.config = s.serverConfig()
+	if s.config, err = s.serverConfig(); err != nil {
+		ln.Close()
+		root.Close()
+		return nil, err
+	}
 	s.ctx, s.cancel = context.WithCancel(ctx)
 	s.wg.Add(1)
 	go s.accept()
@@ -158,18 +169,39 @@ func (s *Server) user(name string) (User, bool) {
 	return User{}, false
 }
 
-func (s *Server) serverConfig() *ssh.ServerConfig {
-	cfg := &ssh.ServerConfig{
-		PublicKeyCallback: func(c ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
-			u, ok := s.user(c.User())
-			if ok {
-				for _, k := range u.AuthorizedKeys {
-					if subtle.ConstantTimeCompare(k.Marshal(), key.Marshal()) == 1 {
-						return &ssh.Permissions{}, nil
-					}
+func (s *Server) serverConfig() (*ssh.ServerConfig, error) {
+	authorized := func(c ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+		u, ok := s.user(c.User())
+		if ok {
+			for _, k := range u.AuthorizedKeys {
+				if subtle.ConstantTimeCompare(k.Marshal(), key.Marshal()) == 1 {
+					return &ssh.Permissions{}, nil
 				}
 			}
-			return nil, errors.New("key not authorized")
+		}
+		return nil, errors.New("key not authorized")
+	}
+	certs := &ssh.CertChecker{
+		IsUserAuthority: func(auth ssh.PublicKey) bool {
+			for _, ca := range s.opts.UserCAs {
+				if subtle.ConstantTimeCompare(ca.Marshal(), auth.Marshal()) == 1 {
+					return true
+				}
+			}
+			return false
+		},
+		UserKeyFallback: authorized,
+	}
+	cfg := &ssh.ServerConfig{
+		PublicKeyCallback: func(c ssh.ConnMetadata, key ssh.PublicKey) (*ssh.Permissions, error) {
+			if _, ok := s.user(c.User()); !ok {
+				return nil, errors.New("no such user")
+			}
+			perms, err := certs.Authenticate(c, key)
+			if err != nil {
+				s.logf("publickey %s for %s: %v", key.Type(), c.User(), err)
+			}
+			return perms, err
 		},
 	}
 	if s.opts.KeyboardInteractive {
@@ -184,7 +216,14 @@ func (s *Server) serverConfig() *ssh.ServerConfig {
 		}
 	}
 	cfg.AddHostKey(s.hostKey)
-	return cfg
+	if s.opts.HostCertificate != nil {
+		cs, err := ssh.NewCertSigner(s.opts.HostCertificate, s.hostKey)
+		if err != nil {
+			return nil, fmt.Errorf("sftpd: host certificate: %w", err)
+		}
+		cfg.AddHostKey(cs)
+	}
+	return cfg, nil
 }
 
 // keyboardInteractive asks for the password and then, when the user has

@@ -29,6 +29,9 @@ type login struct {
 	logf   func(string)
 	mu     sync.Mutex
 	agents []io.Closer
+	// certNotes say why certificates offered may be refused, for the
+	// error when the login fails.
+	certNotes []string
 }
 
 const passwordTries = 3
@@ -100,8 +103,8 @@ func (l *login) secret(req protocol.SecretRequest) (string, error) {
 	return l.cfg.prompter().Secret(l.ctx, req)
 }
 
-// signers lists agent keys, then key files; called once, when the server
-// accepts public keys.
+// signers lists agent keys, then key files, each key's certificates just
+// before it; called once, when the server accepts public keys.
 func (l *login) signers() ([]ssh.Signer, error) {
 	var files []string
 	if l.allows("publickey") {
@@ -132,18 +135,37 @@ func (l *login) signers() ([]ssh.Signer, error) {
 			wanted = append(wanted, pk.Marshal())
 		}
 	}
+	var certs []userCert
+	if l.allows("publickey") {
+		certs = l.userCerts(files)
+	}
+	for _, c := range certs {
+		wanted = append(wanted, c.cert.Key.Marshal())
+	}
 	var agentKeys []ssh.Signer
 	if l.allows("agent") {
 		agentKeys = l.agentSigners()
 	}
 	for _, s := range agentKeys {
-		if l.t.identitiesOnly && !containsKey(wanted, s.PublicKey().Marshal()) {
+		// A certificate counts as its key: IdentitiesOnly keeps the
+		// agent's certificate of an identity file.
+		plain, cert := plainKeyOf(s.PublicKey())
+		if l.t.identitiesOnly && !containsKey(wanted, plain) {
 			continue
 		}
-		add(s)
+		if cert != nil {
+			l.noteCert(cert, "from ssh-agent")
+			add(s)
+			continue
+		}
+		for _, cs := range l.withCerts(s, certs) {
+			add(cs)
+		}
 	}
 	for _, s := range fileKeys {
-		add(s)
+		for _, cs := range l.withCerts(s, certs) {
+			add(cs)
+		}
 	}
 	return l.t.algos.restrictSigners(out, l.logf), nil
 }

@@ -178,7 +178,7 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 		// failure.
 		if strings.Contains(err.Error(), "unable to authenticate") || errors.Is(err, protocol.ErrNoPrompt) ||
 			(hostKeyOK && kind != protocol.ErrTransient) {
-			return nil, nil, protocol.NewError("login", t.String(), protocol.ErrAuth, "", err)
+			return nil, nil, protocol.NewError("login", t.String(), protocol.ErrAuth, l.authReason(err), err)
 		}
 		if kind == nil {
 			kind = protocol.ErrProtocol

@@ -1,9 +1,8 @@
 package sftp
 
 import (
+	"bytes"
 	"context"
-	"crypto/ed25519"
-	"errors"
 	"fmt"
 	"maps"
 	"net"
@@ -43,9 +42,8 @@ func newHostKeys(ctx context.Context, cfg Config, t target, pause func() func())
 	}
 }
 
-// lookup builds a knownhosts callback over the files that exist; nil when
-// none does.
-func (h *hostKeys) lookup() (ssh.HostKeyCallback, error) {
+// load reads the known_hosts files that exist; nil when none does.
+func (h *hostKeys) load() (*knownHosts, error) {
 	var existing []string
 	for _, f := range h.files {
 		if _, err := os.Stat(f); err == nil {
@@ -55,37 +53,43 @@ func (h *hostKeys) lookup() (ssh.HostKeyCallback, error) {
 	if len(existing) == 0 {
 		return nil, nil
 	}
-	cb, err := knownhosts.New(existing...)
+	db, err := readKnownHosts(existing...)
 	if err != nil {
 		return nil, protocol.NewError("connect", "", protocol.ErrHostKey, "", fmt.Errorf("reading known hosts: %w", err))
 	}
-	return cb, nil
+	return db, nil
 }
 
-// algorithms lists the host key algorithms known_hosts holds for addr, so
-// the server is asked for a key of a kind we can verify (as OpenSSH does);
-// nil lets the ssh package use its defaults.
+// algorithms lists the host key algorithms to ask the server for, as
+// OpenSSH orders them: certificates first when an @cert-authority line
+// covers addr, then the kinds of key known_hosts pins for it (only those,
+// so the server shows a key we can verify); nil lets the ssh package use
+// its defaults.
 func (h *hostKeys) algorithms(addr string) []string {
-	cb, err := h.lookup()
-	if err != nil || cb == nil {
+	db, err := h.load()
+	if err != nil || db == nil {
 		return nil
 	}
-	probe, err := ssh.NewPublicKey(ed25519.PublicKey(make([]byte, ed25519.PublicKeySize)))
-	if err != nil {
-		return nil
-	}
-	var ke *knownhosts.KeyError
-	if err := cb(addr, fakeAddr(addr), probe); !errors.As(err, &ke) {
-		return nil
-	}
+	name := knownHostsName(addr)
 	known := map[string]bool{}
-	for _, k := range ke.Want {
-		for _, a := range algorithmsForKey(k.Key.Type()) {
+	for _, l := range db.hostKeys(name) {
+		for _, a := range algorithmsForKey(l.key.Type()) {
 			known[a] = true
 		}
 	}
-	// Ask in the order of preference, not in the file's order.
 	var algos []string
+	if db.hasAuthority(name) {
+		algos = append(algos, certPreference...)
+		if len(known) == 0 {
+			// A server without a certificate still reaches the
+			// unknown-key question.
+			return append(algos, hostKeyPreference...)
+		}
+	}
+	if len(known) == 0 {
+		return nil
+	}
+	// Ask in the order of preference, not in the file's order.
 	for _, a := range hostKeyPreference {
 		if known[a] {
 			algos = append(algos, a)
@@ -103,6 +107,14 @@ var hostKeyPreference = []string{
 	ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA,
 }
 
+// certPreference are the host certificate algorithms, without SHA-1 RSA
+// (which OpenSSH no longer offers either).
+var certPreference = []string{
+	ssh.CertAlgoED25519v01,
+	ssh.CertAlgoECDSA256v01, ssh.CertAlgoECDSA384v01, ssh.CertAlgoECDSA521v01,
+	ssh.CertAlgoRSASHA512v01, ssh.CertAlgoRSASHA256v01,
+}
+
 func algorithmsForKey(keyType string) []string {
 	if keyType == ssh.KeyAlgoRSA {
 		return []string{ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256, ssh.KeyAlgoRSA}
@@ -110,66 +122,71 @@ func algorithmsForKey(keyType string) []string {
 	return []string{keyType}
 }
 
-// fakeAddr stands in for the remote address, which knownhosts also checks;
-// through a ProxyJump the real one is meaningless.
-func fakeAddr(addr string) net.Addr {
-	a, err := net.ResolveTCPAddr("tcp", addr)
-	if err != nil {
-		return &net.TCPAddr{}
-	}
-	return a
-}
-
-// callback verifies the key the server at addr presents.
+// callback verifies the key the server at addr presents: a certificate
+// against the @cert-authority lines (through ssh.CertChecker), a plain
+// key, or a certificate no line vouches for, against the pinned keys.
 func (h *hostKeys) callback(addr string) ssh.HostKeyCallback {
-	return func(_ string, _ net.Addr, key ssh.PublicKey) error {
-		fp := ssh.FingerprintSHA256(key)
-		cb, err := h.lookup()
+	return func(_ string, remote net.Addr, key ssh.PublicKey) error {
+		db, err := h.load()
 		if err != nil {
 			return err
 		}
-		if cb != nil {
-			err := cb(addr, fakeAddr(addr), key)
-			var ke *knownhosts.KeyError
-			var re *knownhosts.RevokedError
-			switch {
-			case err == nil:
-				h.logf("* host key " + key.Type() + " " + fp + " is known")
-				return nil
-			case errors.As(err, &re):
-				return protocol.NewError("connect", addr, protocol.ErrHostKey,
-					fmt.Sprintf("host key %s %s is revoked in %s:%d", key.Type(), fp, re.Revoked.Filename, re.Revoked.Line), err)
-			case errors.As(err, &ke) && len(ke.Want) > 0:
-				return protocol.NewError("connect", addr, protocol.ErrHostKey, changedMessage(addr, key, ke.Want), err)
-			case !errors.As(err, &ke):
-				return protocol.NewError("connect", addr, protocol.ErrHostKey, "", err)
-			}
+		if db == nil {
+			db = &knownHosts{}
 		}
-		return h.unknown(addr, key, fp)
+		if l := db.revoked(key); l != nil {
+			return revokedError(addr, key, *l)
+		}
+		cert, ok := key.(*ssh.Certificate)
+		if !ok {
+			return h.checkPlain(db, addr, key, nil)
+		}
+		return h.checkCert(db, addr, remote, cert)
 	}
 }
 
-func changedMessage(addr string, key ssh.PublicKey, want []knownhosts.KnownKey) string {
+// checkPlain checks a key against the pinned keys for addr; cert is the
+// certificate that carried it, if any, for the question to the user.
+func (h *hostKeys) checkPlain(db *knownHosts, addr string, key ssh.PublicKey, cert *ssh.Certificate) error {
+	fp := ssh.FingerprintSHA256(key)
+	lines := db.hostKeys(knownHostsName(addr))
+	for _, l := range lines {
+		if bytes.Equal(l.key.Marshal(), key.Marshal()) {
+			h.logf("* host key " + key.Type() + " " + fp + " is known (" + l.where() + ")")
+			return nil
+		}
+	}
+	if len(lines) > 0 {
+		return protocol.NewError("connect", addr, protocol.ErrHostKey, changedMessage(addr, key, lines), nil)
+	}
+	return h.unknown(addr, key, fp, cert)
+}
+
+func changedMessage(addr string, key ssh.PublicKey, want []hostLine) string {
 	var known []string
 	for _, k := range want {
-		known = append(known, fmt.Sprintf("%s:%d has %s %s", k.Filename, k.Line, k.Key.Type(), ssh.FingerprintSHA256(k.Key)))
+		known = append(known, fmt.Sprintf("%s has %s %s", k.where(), k.key.Type(), ssh.FingerprintSHA256(k.key)))
 	}
 	return fmt.Sprintf("HOST KEY CHANGED for %s: the server offers %s %s but %s; "+
 		"this may be an attack, or the server was reinstalled: remove the old line if you are sure",
 		knownhosts.Normalize(addr), key.Type(), ssh.FingerprintSHA256(key), strings.Join(known, ", "))
 }
 
-// unknown settles a key known_hosts does not list.
-func (h *hostKeys) unknown(addr string, key ssh.PublicKey, fp string) error {
+// unknown settles a key known_hosts does not list. cert, when set, is the
+// host certificate no @cert-authority line vouched for; the question shows
+// it, and "always" pins its plain key, as OpenSSH does.
+func (h *hostKeys) unknown(addr string, key ssh.PublicKey, fp string, cert *ssh.Certificate) error {
 	switch h.trust {
 	case protocol.TrustAcceptNew:
 		h.logf("* new host key " + key.Type() + " " + fp + " accepted")
 		return h.remember(addr, key)
 	case protocol.TrustAsk:
+		req := protocol.TrustRequest{Kind: protocol.TrustHostKey, Host: addr, KeyType: key.Type(), Fingerprint: fp}
+		if cert != nil {
+			describeHostCert(&req, cert)
+		}
 		resume := h.pause()
-		d, err := h.prompter.Trust(h.ctx, protocol.TrustRequest{
-			Kind: protocol.TrustHostKey, Host: addr, KeyType: key.Type(), Fingerprint: fp,
-		})
+		d, err := h.prompter.Trust(h.ctx, req)
 		resume()
 		if err != nil {
 			return protocol.NewError("connect", addr, protocol.ErrHostKey,
@@ -185,8 +202,13 @@ func (h *hostKeys) unknown(addr string, key ssh.PublicKey, fp string) error {
 		return protocol.NewError("connect", addr, protocol.ErrHostKey,
 			fmt.Sprintf("unknown host key %s %s refused", key.Type(), fp), nil)
 	}
-	return protocol.NewError("connect", addr, protocol.ErrHostKey,
-		fmt.Sprintf("unknown host key %s %s (not in %s; trust mode is strict)", key.Type(), fp, strings.Join(h.files, ", ")), nil)
+	msg := fmt.Sprintf("unknown host key %s %s (not in %s; trust mode is strict)", key.Type(), fp, strings.Join(h.files, ", "))
+	if cert != nil {
+		msg += fmt.Sprintf("; the server shows a host certificate signed by CA %s %s: to trust that CA add "+
+			"\"@cert-authority %s <CA public key>\" to %s", cert.SignatureKey.Type(),
+			ssh.FingerprintSHA256(cert.SignatureKey), knownhosts.Normalize(addr), h.appendTo)
+	}
+	return protocol.NewError("connect", addr, protocol.ErrHostKey, msg, nil)
 }
 
 // remember appends the key to known_hosts, creating it private.
