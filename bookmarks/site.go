@@ -10,6 +10,7 @@ import (
 	"unicode"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 )
 
 // Source says where a Site came from.
@@ -52,10 +53,15 @@ type Site struct {
 	KeyFile string `toml:"key_file,omitempty"`
 	// AuthOrder lists SSH methods to try, in order; empty means ferry's
 	// default (agent, publickey, keyboard-interactive, password).
-	AuthOrder []AuthMethod    `toml:"auth_order,omitempty"`
-	FTP       FTPOptions      `toml:"ftp,omitempty"`
-	Transfer  TransferOptions `toml:"transfer,omitempty"`
-	Notes     string          `toml:"notes,omitempty"`
+	AuthOrder []AuthMethod `toml:"auth_order,omitempty"`
+	// Proxy is the proxy the site is reached through: socks5://,
+	// socks5h:// or http://[user@]host:port, or "none" to ignore
+	// ALL_PROXY; empty means ALL_PROXY. A proxy password is not kept here
+	// (the file is plain text): give it with --proxy or ALL_PROXY.
+	Proxy    string          `toml:"proxy,omitempty"`
+	FTP      FTPOptions      `toml:"ftp,omitempty"`
+	Transfer TransferOptions `toml:"transfer,omitempty"`
+	Notes    string          `toml:"notes,omitempty"`
 
 	// Source says whether this is a bookmark or an ssh config alias. It is
 	// never written to the file.
@@ -271,6 +277,15 @@ func (s Site) Validate() error {
 		case AuthAgent, AuthPublicKey, AuthKeyboard, AuthPassword:
 		default:
 			return bad("auth method %q is not one of %s", m, authMethodsList)
+		}
+	}
+	if s.Proxy != "" && s.Proxy != "none" {
+		p, err := proxy.Parse(s.Proxy)
+		if err != nil {
+			return bad("%v", err)
+		}
+		if p.HasPassword() {
+			return bad("proxy %s holds a password, which bookmarks.toml would keep in plain text; give it with --proxy or ALL_PROXY", p)
 		}
 	}
 	if err := s.FTP.Validate(); err != nil {

@@ -89,6 +89,7 @@ func fullSite() Site {
 		},
 		Transfer: TransferOptions{Parallel: 4, RateLimit: "2M", Conflict: "newer"},
 		Notes:    "call ops before\ndeploying \"big\" changes",
+		Proxy:    "socks5h://ann@proxy.example.com:1080",
 		Source:   SourceBookmark,
 	}
 }

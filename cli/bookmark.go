@@ -168,9 +168,9 @@ func (b *bookmarkCmd) parse(fs *flag.FlagSet, args []string, min, max int) ([]st
 func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	fs := b.flags("add")
 	var (
-		folder, key, ftpMode, ftpType, encoding, localDir, rate, conflict, auth, notes string
-		parallel                                                                       int
-		prompt, stdin, replace                                                         bool
+		folder, key, ftpMode, ftpType, encoding, localDir, rate, conflict, auth, notes, proxyURL string
+		parallel                                                                                 int
+		prompt, stdin, replace                                                                   bool
 	)
 	fs.StringVar(&folder, "folder", "", "folder in the site manager (Clients/Acme)")
 	fs.StringVar(&key, "key", "", "SSH private key file")
@@ -187,6 +187,7 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	fs.StringVar(&conflict, "conflict", "", "existing targets: "+strings.Join(bookmarks.ConflictPolicies, "|"))
 	fs.StringVar(&auth, "auth", "", "SSH auth order, comma separated (agent,publickey,keyboard-interactive,password)")
 	fs.StringVar(&notes, "notes", "", "free notes")
+	fs.StringVar(&proxyURL, "proxy", "", "proxy for this site: socks5://, socks5h:// or http://[user@]host:port, or none to ignore ALL_PROXY")
 	fs.BoolVar(&prompt, "password-prompt", false, "ask for the password now and save it in the keyring")
 	fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input and save it in the keyring")
 	fs.BoolVar(&replace, "replace", false, "replace a bookmark of the same name")
@@ -201,7 +202,7 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	if password != "" {
 		fmt.Fprintln(b.e.Err, "ferry: warning: a password in an address is visible in shell history and ps; prefer --password-prompt")
 	}
-	site.Folder, site.KeyFile, site.LocalDir, site.Notes = folder, key, localDir, notes
+	site.Folder, site.KeyFile, site.LocalDir, site.Notes, site.Proxy = folder, key, localDir, notes, proxyURL
 	site.FTP.Mode, site.FTP.Type, site.FTP.Encoding = bookmarks.FTPMode(ftpMode), bookmarks.TransferMode(ftpType), encoding
 	site.Transfer = bookmarks.TransferOptions{Parallel: parallel, RateLimit: rate, Conflict: conflict}
 	if auth != "" {

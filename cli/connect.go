@@ -10,6 +10,7 @@ import (
 	"github.com/ferryhq/ferry/bookmarks"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/protocol/local"
+	"github.com/ferryhq/ferry/protocol/proxy"
 	"github.com/ferryhq/ferry/protocol/sftp"
 )
 
@@ -22,6 +23,7 @@ type connector struct {
 	trust    protocol.TrustMode
 	prompter protocol.Prompter
 	log      protocol.LogFunc
+	stderr   protocol.LogFunc // a ProxyCommand's standard error
 
 	mu        sync.Mutex
 	passwords map[string]string          // user@host:port → password typed this run
@@ -38,6 +40,7 @@ type siteOverride struct {
 	ftpMode  string
 	ftpType  string
 	password string
+	proxy    string
 }
 
 func (c *connector) setOverride(s protocol.Site, o siteOverride) {
@@ -65,6 +68,12 @@ func newConnector(e *env, flags connFlags) (*connector, error) {
 	}
 	c := &connector{e: e, flags: flags, trust: trust, passwords: map[string]string{}, bookmarks: map[string]*bookmarks.Site{}, overrides: map[string]siteOverride{}, recorded: map[string]bool{}}
 	c.prompter = &memoPrompter{inner: newTermPrompter(e), c: c}
+	var mu sync.Mutex
+	c.stderr = func(line string) {
+		mu.Lock()
+		defer mu.Unlock()
+		fmt.Fprintln(e.Err, line)
+	}
 	if flags.debug {
 		var mu sync.Mutex
 		c.log = func(line string) {
@@ -181,8 +190,14 @@ func (c *connector) dial(ctx context.Context, s protocol.Site) (protocol.Client,
 				order = append(order, string(m))
 			}
 		}
+		var px proxy.Dialer
+		if px, err = c.proxyFor(s, bm); err != nil {
+			return nil, err
+		}
 		var sc *sftp.Client
 		sc, err = sftp.Dial(ctx, s, sftp.Config{
+			Proxy:          px,
+			Stderr:         c.stderr,
 			AuthOrder:      order,
 			Prompter:       c.prompter,
 			Trust:          c.trust,

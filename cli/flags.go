@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/proxy"
 )
 
 // connFlags are the connection options every command and the TUI accept.
@@ -20,6 +21,7 @@ type connFlags struct {
 	ftpType    string
 	tls        string
 	caFile     string
+	proxy      string
 	timeout    time.Duration
 	debug      bool
 }
@@ -39,6 +41,7 @@ func (c *connFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.ftpType, "ftp-type", "", "FTP transfer type: `binary|ascii|auto` (default binary, or the bookmark's or config's)")
 	fs.StringVar(&c.tls, "tls", "", "FTP TLS: `explicit|implicit|none` (default from the scheme: ftpes://, ftps://, ftp://)")
 	fs.StringVar(&c.caFile, "ca-file", "", "extra trusted CA certificates for FTPS, PEM `FILE`")
+	fs.StringVar(&c.proxy, "proxy", "", "connect through a proxy: socks5://, socks5h:// or http://[user:pass@]host:port, or `none` to ignore ALL_PROXY (default ALL_PROXY, or the bookmark's)")
 	fs.DurationVar(&c.timeout, "timeout", 0, "connect and reply `timeout` (default 15s, or ConnectTimeout from ssh config)")
 	fs.BoolVar(&c.debug, "debug", false, "print the protocol conversation (passwords masked) to stderr")
 }
@@ -68,6 +71,11 @@ func (c *connFlags) validate() error {
 	case "", "explicit", "implicit", "none":
 	default:
 		return fmt.Errorf("--tls must be explicit, implicit or none, not %q", c.tls)
+	}
+	if c.proxy != "" && c.proxy != "none" {
+		if _, err := proxy.Parse(c.proxy); err != nil {
+			return fmt.Errorf("--proxy: %w", err)
+		}
 	}
 	if c.trust != "" {
 		if _, err := protocol.ParseTrustMode(c.trust); err != nil {

@@ -22,6 +22,11 @@ func (c *connector) dialFTP(ctx context.Context, s protocol.Site, bm *bookmarks.
 		Timeout:  c.flags.timeout,
 		Log:      c.log,
 	}
+	px, err := c.proxyFor(s, bm)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Proxy = px
 	mode := c.flags.ftpMode
 	if o := c.override(s); o.ftpMode != "" {
 		mode = o.ftpMode

@@ -76,6 +76,7 @@ func newTUISession(conn *connector, cfg config.Config) *tuiSession {
 	s := &tuiSession{conn: conn, cfg: cfg, prompter: ui.NewPrompter(), log: ui.NewLogSink()}
 	conn.prompter = &memoPrompter{inner: s.prompter, c: conn}
 	conn.log = s.log.Func()
+	conn.stderr = s.log.Func()
 	return s
 }
 
@@ -144,7 +145,7 @@ func (s *tuiSession) connectWith(_ context.Context, req ui.ConnectRequest) (ui.E
 	if err != nil {
 		return ui.Endpoint{}, err
 	}
-	s.conn.setOverride(site, siteOverride{keyFile: req.KeyFile, ftpMode: req.FTPMode, ftpType: req.Type, password: req.Password})
+	s.conn.setOverride(site, siteOverride{keyFile: req.KeyFile, ftpMode: req.FTPMode, ftpType: req.Type, password: req.Password, proxy: req.Proxy})
 	return s.endpointFor(req.Addr)
 }
 

@@ -22,6 +22,9 @@ type ConnectRequest struct {
 	KeyFile  string
 	FTPMode  string // "passive" or "active"
 	Type     string // "auto", "binary" or "ascii"
+	// Proxy is a proxy URL, "none", or "" for the default (the bookmark's,
+	// else ALL_PROXY).
+	Proxy string
 }
 
 type (
@@ -59,6 +62,7 @@ const (
 	fType
 	fSave
 	fSaveName
+	fProxy
 )
 
 func (a *App) connectDialog() tea.Cmd {
@@ -78,6 +82,7 @@ func (a *App) connectDialog() tea.Cmd {
 		choiceField("Transfer type", "auto", "binary", "ascii"),
 		checkField("Save as bookmark"),
 		textField("Bookmark name", "", false),
+		textField("Proxy (URL or none)", "", false),
 	}}
 	cmd := f.setFocus(0)
 	a.openDialog(&connectDialog{form: f, pane: a.focus})
@@ -122,7 +127,7 @@ func (d *connectDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 // request builds the address from the URL field, or else from the form.
 func (d *connectDialog) request() (ConnectRequest, error) {
 	v := func(i int) string { return strings.TrimSpace(d.form.fields[i].value()) }
-	req := ConnectRequest{Password: d.form.fields[fPass].value(), KeyFile: v(fKey), FTPMode: v(fFTPMode), Type: v(fType)}
+	req := ConnectRequest{Password: d.form.fields[fPass].value(), KeyFile: v(fKey), FTPMode: v(fFTPMode), Type: v(fType), Proxy: v(fProxy)}
 	if u := v(fURL); u != "" {
 		req.Addr = u
 		return req, nil
