@@ -90,7 +90,7 @@ func netError(op, p string, err error) error {
 	if errors.As(err, &ne) && ne.Timeout() {
 		return protocol.NewError(op, p, protocol.ErrTransient, "", errTimeout{err})
 	}
-	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) ||
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.ErrClosedPipe) ||
 		errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
 		errors.Is(err, net.ErrClosed) || errors.Is(err, syscall.ECONNREFUSED) {
 		return protocol.NewError(op, p, protocol.ErrTransient, "", err)

@@ -59,6 +59,8 @@ func classify(err error) (server string, kind error) {
 		return "", protocol.ErrNoSpace
 	case errors.Is(err, sftp.ErrSSHFxConnectionLost),
 		errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF),
+		// A request sent on a channel the lost connection closed meanwhile.
+		errors.Is(err, io.ErrClosedPipe),
 		errors.Is(err, net.ErrClosed), errors.Is(err, syscall.ECONNRESET),
 		errors.Is(err, syscall.EPIPE):
 		return "", protocol.ErrTransient

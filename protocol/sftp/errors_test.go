@@ -23,6 +23,7 @@ func TestMapErr(t *testing.T) {
 		{syscall.ENOSPC, protocol.ErrNoSpace},
 		{io.EOF, protocol.ErrTransient},
 		{io.ErrUnexpectedEOF, protocol.ErrTransient},
+		{fmt.Errorf("failed to send packet: %w", io.ErrClosedPipe), protocol.ErrTransient},
 		{syscall.ECONNRESET, protocol.ErrTransient},
 		{errors.New("directory not empty"), protocol.ErrNotEmpty},
 		{errors.New("write failed: No space left on device"), protocol.ErrNoSpace},
