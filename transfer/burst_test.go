@@ -42,16 +42,7 @@ func TestTreeSurvivesABurstOfCuts(t *testing.T) {
 			down := filepath.Join(localDir, "got")
 			q.Add(Spec{Src: ep, SrcPath: "/down", Dst: localEP(nil), DstPath: slash(down), Dir: true})
 			q.Add(Spec{Src: localEP(nil), SrcPath: slash(filepath.Join(localDir, "up")), Dst: ep, DstPath: "/put", Dir: true})
-			ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-			defer cancel()
-			if err := q.Wait(ctx); err != nil {
-				t.Fatalf("wait: %v", err)
-			}
-			for _, ji := range q.Jobs() {
-				if ji.State != StateDone {
-					t.Errorf("job %s→%s: %s: %v", ji.SrcPath, ji.DstPath, ji.State, ji.Err)
-				}
-			}
+			allDone(t, q, 90*time.Second)
 			sameTree(t, filepath.Join(srvRoot, "down"), down, 400)
 			sameTree(t, filepath.Join(localDir, "up"), filepath.Join(srvRoot, "put"), 400)
 			noParts(t, srvRoot)
@@ -62,6 +53,22 @@ func TestTreeSurvivesABurstOfCuts(t *testing.T) {
 			}
 			t.Logf("%d cuts of %d connections", px.Cuts(), px.Conns())
 		})
+	}
+}
+
+// allDone waits up to limit for the queue to finish and fails for every
+// top-level job that did not end done.
+func allDone(t *testing.T, q *Queue, limit time.Duration) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	defer cancel()
+	if err := q.Wait(ctx); err != nil {
+		t.Fatalf("wait: %v", err)
+	}
+	for _, ji := range q.Jobs() {
+		if ji.State != StateDone {
+			t.Errorf("job %s→%s: %s: %v", ji.SrcPath, ji.DstPath, ji.State, ji.Err)
+		}
 	}
 }
 

@@ -242,32 +242,9 @@ func TestTreesThroughCuttingProxy(t *testing.T) {
 		q.Add(Spec{Src: localEP(nil), SrcPath: slash(filepath.Join(localDir, "up")), Dst: tc.ep, DstPath: up, Dir: true})
 		trees = append(trees, tree{filepath.Join(srvRoot, "down"), down}, tree{filepath.Join(localDir, "up"), filepath.Join(srvRoot, up)})
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := q.Wait(ctx); err != nil {
-		t.Fatalf("wait: %v", err)
-	}
-	for _, ji := range q.Jobs() {
-		if ji.State != StateDone {
-			t.Errorf("job %s→%s: %s: %v", ji.SrcPath, ji.DstPath, ji.State, ji.Err)
-		}
-	}
+	allDone(t, q, 60*time.Second)
 	for _, tr := range trees {
-		n := 0
-		filepath.WalkDir(tr.src, func(p string, d os.DirEntry, err error) error {
-			if err != nil || d.IsDir() {
-				return err
-			}
-			rel, _ := filepath.Rel(tr.src, p)
-			if a, b := sumFile(t, p), sumFile(t, filepath.Join(tr.dst, rel)); a != b {
-				t.Errorf("%s: sha256 %s, source %s", filepath.Join(tr.dst, rel), b, a)
-			}
-			n++
-			return nil
-		})
-		if n != 60 {
-			t.Errorf("%s has %d files, want 60", tr.src, n)
-		}
+		sameTree(t, tr.src, tr.dst, 60)
 	}
 	noParts(t, srvRoot)
 	noParts(t, localDir)
