@@ -37,12 +37,18 @@ type Rule struct {
 	Pattern string
 }
 
-// String gives the rule as a line of an exclude file: "!" marks an include.
+// String gives the rule as a line of an exclude file (ParseLines reads it
+// back): "!" marks an include; a pattern starting with "!" or "#" is
+// escaped.
 func (r Rule) String() string {
-	if r.Include {
-		return "!" + r.Pattern
+	p := r.Pattern
+	if strings.HasPrefix(p, "!") || strings.HasPrefix(p, "#") {
+		p = `\` + p
 	}
-	return r.Pattern
+	if r.Include {
+		return "!" + p
+	}
+	return p
 }
 
 // Exclude makes one exclude Rule per pattern.
