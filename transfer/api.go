@@ -13,6 +13,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -107,6 +108,10 @@ type JobOptions struct {
 	// DeleteSource removes each source file after it was copied and verified
 	// (a move).
 	DeleteSource bool
+	// Filter leaves paths of a directory job out (see package filter): an
+	// excluded directory is not listed at all. It does not apply to a file
+	// job, whose source was named.
+	Filter filter.Spec `json:",omitzero"`
 }
 
 // Spec describes a job to add: copy Src:SrcPath to Dst:DstPath. DstPath is

@@ -9,6 +9,7 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -145,6 +146,9 @@ func (e *engine) add(s Spec) (JobID, error) {
 	}
 	if s.SrcPath == "" || s.DstPath == "" {
 		return 0, errors.New("add job: source and destination paths are required")
+	}
+	if _, err := filter.Compile(s.Options.Filter); err != nil {
+		return 0, fmt.Errorf("add job: %w", err)
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()

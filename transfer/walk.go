@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"path"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -20,11 +22,16 @@ const maxLinkDepth = 16
 // walkDir is a directory still to list.
 type walkDir struct {
 	src, dst  string
-	links     int      // directory symlinks followed to get here
-	ancestors []string // resolved source paths from the root down, for loop checks
-	created   bool     // this walk made dst, so nothing in it predates the copy
-	listed    *listing // the listing started ahead, if any
+	links     int           // directory symlinks followed to get here
+	ancestors []string      // resolved source paths from the root down, for loop checks
+	created   bool          // this walk made dst, so nothing in it predates the copy
+	listed    *listing      // the listing started ahead, if any
+	rel       string        // src relative to the walk's root, for the filter
+	rules     *filter.Rules // the filter for src's entries; nil: none
 }
+
+// maxGitignore bounds the .gitignore a filtered walk reads.
+const maxGitignore = 1 << 20
 
 // startWalk launches the lazy walk of a directory job; callers hold e.mu.
 func (e *engine) startWalk(j *job) {
@@ -74,7 +81,11 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 	if err != nil {
 		return err
 	}
-	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}, created: created}}
+	rules, err := filter.Compile(j.opts.Filter)
+	if err != nil {
+		return err
+	}
+	stack := []walkDir{{src: root, dst: j.dstPath, ancestors: []string{root}, created: created, rules: rules}}
 	ahead := newLookahead(ctx, e, j, walkAhead)
 	defer ahead.wait()
 	for len(stack) > 0 {
@@ -91,10 +102,27 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 			e.skip(j, w, d.src, err, refusedOrFailed(err))
 			continue
 		}
+		rules, err := e.gitignore(ctx, j, d, entries)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if d.src == root {
+				return err
+			}
+			// Copying the directory without its .gitignore could send
+			// what it keeps out: skip it all.
+			e.skip(j, w, d.src, err, refusedOrFailed(err))
+			continue
+		}
 		var subdirs []walkDir
 		for _, ent := range entries {
 			if err := checkName(ent.Name); err != nil {
 				e.refuse(j, w, d.src+"/"+ent.Name, err)
+				continue
+			}
+			rel := path.Join(d.rel, ent.Name)
+			if excluded(rules, rel, ent) {
 				continue
 			}
 			sp, dp := path.Join(d.src, ent.Name), path.Join(d.dst, ent.Name)
@@ -125,6 +153,9 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 				}
 				st.Name = ent.Name
 				ent = st
+				if rules.ExcludedEntry(rel, ent.IsDir()) {
+					continue
+				}
 			}
 			if ent.IsDir() {
 				created, err := e.mkdir(ctx, j, dp)
@@ -136,7 +167,7 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 					continue
 				}
 				anc := append(append([]string(nil), d.ancestors...), resolved)
-				subdirs = append(subdirs, walkDir{src: sp, dst: dp, links: links, ancestors: anc, created: created})
+				subdirs = append(subdirs, walkDir{src: sp, dst: dp, links: links, ancestors: anc, created: created, rel: rel, rules: rules})
 				continue
 			}
 			if ent.Mode&(fs.ModeDevice|fs.ModeCharDevice|fs.ModeNamedPipe|fs.ModeSocket|fs.ModeIrregular) != 0 {
@@ -156,6 +187,49 @@ func (e *engine) walk(ctx context.Context, j *job, w walker) error {
 		ahead.start(stack)
 	}
 	return nil
+}
+
+// excluded reports whether the filter leaves a listed entry out. A link
+// is decided before it is followed only when the filter leaves it out as a
+// file and as a directory alike; else the walk follows it and asks again.
+func excluded(r *filter.Rules, rel string, ent protocol.Entry) bool {
+	if ent.IsLink() {
+		return r.ExcludedEntry(rel, false) && r.ExcludedEntry(rel, true)
+	}
+	return r.ExcludedEntry(rel, ent.IsDir())
+}
+
+// gitignore returns the filter for d's entries: d's own, plus d's
+// .gitignore when the filter honours them and the listing shows one (no
+// extra round trip otherwise).
+func (e *engine) gitignore(ctx context.Context, j *job, d walkDir, entries []protocol.Entry) (*filter.Rules, error) {
+	if !d.rules.Gitignore() {
+		return d.rules, nil
+	}
+	for _, ent := range entries {
+		if ent.Name != ".gitignore" || ent.IsDir() {
+			continue
+		}
+		p := path.Join(d.src, ent.Name)
+		var content []byte
+		err := e.withConn(ctx, j.srcID, func(c protocol.Client) error {
+			rc, err := c.Open(ctx, p, 0)
+			if err != nil {
+				return err
+			}
+			defer rc.Close()
+			content, err = io.ReadAll(io.LimitReader(rc, maxGitignore+1))
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", p, err)
+		}
+		if len(content) > maxGitignore {
+			return nil, fmt.Errorf("read %s: larger than %d bytes", p, maxGitignore)
+		}
+		return d.rules.WithGitignore(d.rel, content), nil
+	}
+	return d.rules, nil
 }
 
 // push queues one walked file, waiting while the directory has maxPending
