@@ -284,7 +284,10 @@ func (c *Client) Chtimes(ctx context.Context, p string, mtime time.Time) error {
 	return replyError("chtimes", ap, rep)
 }
 
-// Chmod sets permission bits with SITE CHMOD.
+var _ protocol.Chmoder = (*Client)(nil)
+
+// Chmod sets permission bits with SITE CHMOD. A server that does not know
+// the command answers 500 or 502, which wraps ErrUnsupported with its words.
 func (c *Client) Chmod(ctx context.Context, p string, mode fs.FileMode) error {
 	if err := c.begin("chmod", p); err != nil {
 		return err

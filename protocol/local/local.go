@@ -246,12 +246,15 @@ func (c *Client) Chtimes(ctx context.Context, p string, mtime time.Time) error {
 	return mapErr("chtimes", p, os.Chtimes(c.abs(p), mtime, mtime))
 }
 
-// Chmod sets permission bits.
+var _ protocol.Chmoder = (*Client)(nil)
+
+// Chmod sets permission bits, set-ID and sticky bits included.
 func (c *Client) Chmod(ctx context.Context, p string, mode fs.FileMode) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return mapErr("chmod", p, os.Chmod(c.abs(p), mode.Perm()))
+	mode &= fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+	return mapErr("chmod", p, os.Chmod(c.abs(p), mode))
 }
 
 // Symlink creates link pointing at target.

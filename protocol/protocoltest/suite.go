@@ -10,6 +10,7 @@ import (
 	"crypto/sha256"
 	"errors"
 	"io"
+	"io/fs"
 	"math/rand/v2"
 	"path"
 	"sort"
@@ -62,6 +63,7 @@ func Run(t *testing.T, h Harness) {
 		{"removing a non-empty directory fails and keeps it", testRemoveNonEmpty},
 		{"removing files and empty directories works", testRemove},
 		{"cancelled context stops a running read", testCancelRead},
+		{"chmod sets permission bits that the listing reports", testChmod},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, root := h.New(t)
@@ -494,5 +496,48 @@ func testCancelRead(t *testing.T, s *session) {
 	case <-closed:
 	case <-time.After(10 * time.Second):
 		t.Fatal("close did not return within 10s after cancel")
+	}
+}
+
+// testChmod sets a file's and a directory's permission bits and reads them
+// back. A backend without Chmoder is skipped; one that has it must set
+// them, and its listing must say so.
+func testChmod(t *testing.T, s *session) {
+	ch, ok := s.c.(protocol.Chmoder)
+	if !ok {
+		t.Skip("backend has no Chmoder")
+	}
+	s.put(t, "f.txt", []byte("mode"))
+	if err := s.c.Mkdir(s.ctx, s.p("d")); err != nil {
+		t.Fatalf("mkdir d: %v", err)
+	}
+	for _, tc := range []struct {
+		name string
+		mode fs.FileMode
+	}{{"f.txt", 0o640}, {"f.txt", 0o604}, {"d", 0o750}, {"d", 0o705}} {
+		if err := ch.Chmod(s.ctx, s.p(tc.name), tc.mode); err != nil {
+			t.Fatalf("chmod %04o %s: %v", tc.mode, tc.name, err)
+		}
+		// The listing, not Stat: FTP without MLST stats with SIZE and
+		// MDTM, which say nothing of permissions.
+		entries, err := s.c.List(s.ctx, s.root)
+		if err != nil {
+			t.Fatalf("list: %v", err)
+		}
+		found := false
+		for _, e := range entries {
+			if e.Name == tc.name {
+				found = true
+				if got := e.Mode.Perm(); got != tc.mode {
+					t.Errorf("after chmod %04o %s: the listing says %04o", tc.mode, tc.name, got)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("after chmod %04o %s: not in the listing %v", tc.mode, tc.name, entries)
+		}
+	}
+	if err := ch.Chmod(s.ctx, s.p("d"), 0o755); err != nil {
+		t.Fatalf("chmod 0755 d: %v", err)
 	}
 }

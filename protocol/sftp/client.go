@@ -362,10 +362,11 @@ func (c *Client) Chtimes(ctx context.Context, p string, mtime time.Time) error {
 	return mapErr("chtimes", p, err)
 }
 
-// Chmod sets permission bits.
+// Chmod sets permission bits, set-ID and sticky bits included (setstat).
 func (c *Client) Chmod(ctx context.Context, p string, mode fs.FileMode) error {
 	p = c.abs(p)
-	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Chmod(p, mode.Perm()) })
+	mode &= fs.ModePerm | fs.ModeSetuid | fs.ModeSetgid | fs.ModeSticky
+	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Chmod(p, mode) })
 	return mapErr("chmod", p, err)
 }
 
