@@ -42,13 +42,13 @@ type Options struct {
 	Dial func(ctx context.Context) (protocol.Client, error)
 }
 
-// SkipAll is the error a walk function returns to stop early; Walk then
+// ErrStop is the error a walk function returns to stop early; Walk then
 // returns nil.
-var SkipAll = errors.New("skip everything")
+var ErrStop = errors.New("stop the walk")
 
 // Walk lists root and every directory below it and calls fn with each
 // entry below root, in no particular order. It returns fn's first error
-// (other than SkipAll), or ctx's error when canceled. Listing errors go to
+// (other than ErrStop), or ctx's error when canceled. Listing errors go to
 // fn as Items with Err set, the root's included.
 func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn func(Item) error) error {
 	ctx, cancel := context.WithCancel(ctx)
@@ -145,7 +145,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 }
 
 func ignoreSkip(err error) error {
-	if errors.Is(err, SkipAll) {
+	if errors.Is(err, ErrStop) {
 		return nil
 	}
 	return err

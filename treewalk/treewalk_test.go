@@ -152,11 +152,11 @@ func TestWalkReportsAnUnlistableRoot(t *testing.T) {
 
 func TestWalkStops(t *testing.T) {
 	root := filepath.ToSlash(makeTree(t))
-	t.Run("SkipAll ends the walk without an error", func(t *testing.T) {
+	t.Run("ErrStop ends the walk without an error", func(t *testing.T) {
 		n := 0
 		err := Walk(context.Background(), local.New(), root, Options{}, func(Item) error {
 			n++
-			return SkipAll
+			return ErrStop
 		})
 		if err != nil || n != 1 {
 			t.Fatalf("got %d calls, %v; want 1, nil", n, err)
