@@ -1,0 +1,421 @@
+package syncer
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/filter"
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/local"
+	"github.com/ferryhq/ferry/transfer"
+)
+
+var (
+	t0    = time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)
+	stamp = time.Date(2026, 12, 5, 14, 15, 0, 0, time.UTC)
+)
+
+// rig is two local trees and the state of their syncs.
+type rig struct {
+	t         *testing.T
+	a, b      string
+	stateFile string
+	rules     *filter.Rules
+	limit     int64
+}
+
+func newRig(t *testing.T) *rig {
+	d := t.TempDir()
+	r := &rig{t: t, a: filepath.Join(d, "a"), b: filepath.Join(d, "b"), stateFile: filepath.Join(d, "state", "pair.state")}
+	os.MkdirAll(r.a, 0o755)
+	os.MkdirAll(r.b, 0o755)
+	return r
+}
+
+func put(t *testing.T, root, rel, data string, mtime time.Time) {
+	t.Helper()
+	p := filepath.Join(root, filepath.FromSlash(rel))
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(p, []byte(data), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(p, mtime, mtime); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// files reads a tree into rel → content ("/" for directories).
+func files(t *testing.T, root string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	filepath.WalkDir(root, func(p string, d os.DirEntry, err error) error {
+		if err != nil || p == root {
+			return err
+		}
+		rel, _ := filepath.Rel(root, p)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			out[rel] = "/"
+			return nil
+		}
+		data, _ := os.ReadFile(p)
+		out[rel] = string(data)
+		return nil
+	})
+	return out
+}
+
+func show(m map[string]string) string {
+	var ks []string
+	for k, v := range m {
+		ks = append(ks, k+"="+v)
+	}
+	sort.Strings(ks)
+	return strings.Join(ks, " ")
+}
+
+func endpoint(dir string) Endpoint {
+	return Endpoint{Client: local.New(), Root: dir, Transfer: transfer.Endpoint{ID: "local", Dial: func(context.Context) (protocol.Client, error) {
+		return local.New(), nil
+	}}}
+}
+
+// plan lists both sides and plans against the saved state.
+func (r *rig) plan(ctx context.Context) *Plan {
+	r.t.Helper()
+	old, err := LoadState(r.stateFile)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	la, err := Walk(ctx, local.New(), r.a, true, r.rules)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	lb, err := Walk(ctx, local.New(), r.b, true, r.rules)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return NewPlan(la, lb, old, Options{Now: stamp})
+}
+
+// run plans and carries out the plan.
+func (r *rig) run(ctx context.Context) (*Plan, Result, error) {
+	r.t.Helper()
+	p := r.plan(ctx)
+	q, err := transfer.New(transfer.Options{Workers: 2, Limit: r.limit, RetryDelay: time.Millisecond})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer q.Close()
+	run := &Runner{A: endpoint(r.a), B: endpoint(r.b), Queue: q, StateFile: r.stateFile, Poll: 5 * time.Millisecond}
+	res, err := run.Run(ctx, p, nil)
+	return p, res, err
+}
+
+func (r *rig) mustRun() (*Plan, Result) {
+	r.t.Helper()
+	p, res, err := r.run(context.Background())
+	if err != nil {
+		r.t.Fatalf("sync: %v", err)
+	}
+	return p, res
+}
+
+// mustEqualSides checks both trees hold want.
+func (r *rig) mustEqualSides(want map[string]string) {
+	r.t.Helper()
+	for _, root := range []string{r.a, r.b} {
+		if got := files(r.t, root); show(got) != show(want) {
+			r.t.Errorf("%s:\n got %s\nwant %s", filepath.Base(root), show(got), show(want))
+		}
+	}
+}
+
+// TestSync_Cells walks every cell of new, changed and deleted on side A,
+// side B and both, after a first sync of a common base.
+func TestSync_Cells(t *testing.T) {
+	base := map[string]string{"f.txt": "base", "k1": "k", "k2": "k", "k3": "k", "k4": "k"}
+	const conflictName = "f.conflict-20261205-141500.txt"
+	tests := []struct {
+		name       string
+		a, b       func(t *testing.T, root string) // the changes on each side
+		want       map[string]string               // f.txt and its kin, on both sides after
+		wantAction Action
+	}{
+		{"new on A is copied to B", addNew("A"), nil, map[string]string{"f.txt": "base", "new.txt": "A"}, CopyAToB},
+		{"new on B is copied to A", nil, addNew("B"), map[string]string{"f.txt": "base", "new.txt": "B"}, CopyBToA},
+		{"changed on A is copied to B", change("A2", 1), nil, map[string]string{"f.txt": "A2"}, CopyAToB},
+		{"changed on B is copied to A", nil, change("B2", 2), map[string]string{"f.txt": "B2"}, CopyBToA},
+		{"a size change alone counts", change("longer", 0), nil, map[string]string{"f.txt": "longer"}, CopyAToB},
+		{"deleted on A is deleted on B", remove, nil, map[string]string{}, DeleteB},
+		{"deleted on B is deleted on A", nil, remove, map[string]string{}, DeleteA},
+		{"deleted on both is nothing to do", remove, remove, map[string]string{}, 0},
+		{"changed on both keeps both, the newer under the name", change("A2", 1), change("B22", 2),
+			map[string]string{"f.txt": "B22", conflictName: "A2"}, Conflict},
+		{"changed on both keeps both, A newer", change("A2", 3), change("B22", 2),
+			map[string]string{"f.txt": "A2", conflictName: "B22"}, Conflict},
+		{"changed on both to the same is nothing to do", change("same", 5), change("same", 5), map[string]string{"f.txt": "same"}, 0},
+		{"deleted on A, changed on B: the change comes back", remove, change("B2", 2), map[string]string{"f.txt": "B2"}, CopyBToA},
+		{"deleted on B, changed on A: the change comes back", change("A2", 1), remove, map[string]string{"f.txt": "A2"}, CopyAToB},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := newRig(t)
+			for rel, data := range base {
+				put(t, r.a, rel, data, t0)
+			}
+			_, res := r.mustRun()
+			if res.Copied != len(base) || !res.Saved {
+				t.Fatalf("first sync: %+v", res)
+			}
+			if tc.a != nil {
+				tc.a(t, r.a)
+			}
+			if tc.b != nil {
+				tc.b(t, r.b)
+			}
+			p, _ := r.mustRun()
+			var acts []Action
+			for _, it := range p.Items {
+				acts = append(acts, it.Action)
+			}
+			if (tc.wantAction == 0 && len(acts) != 0) || (tc.wantAction != 0 && (len(acts) != 1 || acts[0] != tc.wantAction)) {
+				t.Errorf("plan %v, want [%v]", acts, tc.wantAction)
+			}
+			want := map[string]string{"k1": "k", "k2": "k", "k3": "k", "k4": "k"}
+			for k, v := range tc.want {
+				want[k] = v
+			}
+			r.mustEqualSides(want)
+			if p, _ := r.mustRun(); len(p.Items) != 0 {
+				t.Errorf("a third sync still plans %v", p.Items)
+			}
+		})
+	}
+}
+
+func addNew(data string) func(t *testing.T, root string) {
+	return func(t *testing.T, root string) { put(t, root, "new.txt", data, t0.Add(time.Hour)) }
+}
+
+func change(data string, hours int) func(t *testing.T, root string) {
+	return func(t *testing.T, root string) { put(t, root, "f.txt", data, t0.Add(time.Duration(hours)*time.Hour)) }
+}
+
+func remove(t *testing.T, root string) {
+	if err := os.Remove(filepath.Join(root, "f.txt")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSync_FirstRun takes the union of both sides, deletes nothing, and
+// keeps both copies of a file that differs.
+func TestSync_FirstRun(t *testing.T) {
+	r := newRig(t)
+	put(t, r.a, "only-a.txt", "a", t0)
+	put(t, r.a, "dir/same.txt", "s", t0)
+	put(t, r.a, "both.md", "from a", t0.Add(time.Hour))
+	os.MkdirAll(filepath.Join(r.a, "empty-a"), 0o755)
+	put(t, r.b, "only-b.txt", "b", t0)
+	put(t, r.b, "dir/same.txt", "s", t0)
+	put(t, r.b, "both.md", "from b, longer", t0)
+	p, res := r.mustRun()
+	if p.DeletesA+p.DeletesB != 0 {
+		t.Errorf("a first run deletes %d+%d files", p.DeletesA, p.DeletesB)
+	}
+	if res.Conflicts != 1 {
+		t.Errorf("conflicts %d, want 1", res.Conflicts)
+	}
+	r.mustEqualSides(map[string]string{
+		"only-a.txt": "a", "only-b.txt": "b", "dir": "/", "dir/same.txt": "s", "empty-a": "/",
+		"both.md": "from a", "both.conflict-20261205-141500.md": "from b, longer",
+	})
+}
+
+// TestSync_DirectoryDeletes deletes a directory on the other side only
+// when everything in it goes.
+func TestSync_DirectoryDeletes(t *testing.T) {
+	r := newRig(t)
+	for _, rel := range []string{"gone/x", "gone/sub/y", "kept/x", "kept/y", "k1", "k2", "k3", "k4", "k5", "k6"} {
+		put(t, r.a, rel, "v", t0)
+	}
+	r.mustRun()
+	os.RemoveAll(filepath.Join(r.a, "gone"))
+	os.RemoveAll(filepath.Join(r.b, "kept"))
+	put(t, r.a, "kept/y", "changed", t0.Add(time.Hour)) // so kept/ stays on A
+	r.mustRun()
+	want := map[string]string{"kept": "/", "kept/y": "changed", "k1": "v", "k2": "v", "k3": "v", "k4": "v", "k5": "v", "k6": "v"}
+	r.mustEqualSides(want)
+}
+
+// TestSync_TooManyDeletes stops a plan that deletes more than half of a
+// side: an emptied side must not empty the other.
+func TestSync_TooManyDeletes(t *testing.T) {
+	r := newRig(t)
+	for _, rel := range []string{"1", "2", "3", "4"} {
+		put(t, r.a, rel, "v", t0)
+	}
+	r.mustRun()
+	for _, rel := range []string{"1", "2"} {
+		os.Remove(filepath.Join(r.b, rel))
+	}
+	if got := r.plan(context.Background()).TooManyDeletes(); got != "" {
+		t.Errorf("half deleted trips the check: %q", got)
+	}
+	os.Remove(filepath.Join(r.b, "3"))
+	if got := r.plan(context.Background()).TooManyDeletes(); got != "3 of 4 files on A" {
+		t.Errorf("TooManyDeletes = %q, want %q", got, "3 of 4 files on A")
+	}
+}
+
+// TestSync_InterruptedRunResumes cancels a sync half way through its
+// copies, then runs it again: the copies already made are simply the same
+// on both sides, nothing is deleted or taken for a conflict wrongly, and
+// the state is only written by the run that finishes.
+func TestSync_InterruptedRunResumes(t *testing.T) {
+	r := newRig(t)
+	for _, rel := range []string{"old1", "old2", "old3", "doomed", "clash.txt"} {
+		put(t, r.a, rel, "v", t0)
+	}
+	r.mustRun()
+	before, _ := os.ReadFile(r.stateFile)
+
+	want := map[string]string{"old1": "v", "old2": "v", "old3": "v"}
+	big := strings.Repeat("x", 64<<10)
+	for i := range 12 {
+		rel := "new/" + string(rune('a'+i)) + ".bin"
+		put(t, r.a, rel, big, t0.Add(time.Hour))
+		want[rel] = big
+	}
+	want["new"] = "/"
+	os.Remove(filepath.Join(r.a, "doomed"))
+	put(t, r.a, "clash.txt", "A's", t0.Add(time.Hour))
+	put(t, r.b, "clash.txt", "B's!", t0.Add(2*time.Hour))
+	want["clash.txt"] = "B's!"
+	want["clash.conflict-20261205-141500.txt"] = "A's"
+
+	r.limit = 256 << 10 // about three seconds of copies
+	ctx, cancel := context.WithTimeout(context.Background(), 700*time.Millisecond)
+	defer cancel()
+	if _, _, err := r.run(ctx); err == nil {
+		t.Fatal("the interrupted sync reported success")
+	}
+	if after, _ := os.ReadFile(r.stateFile); string(after) != string(before) {
+		t.Fatal("an interrupted sync replaced the state")
+	}
+	if _, err := os.Stat(filepath.Join(r.b, "doomed")); err != nil {
+		t.Fatal("an interrupted sync deleted before its copies were done")
+	}
+	nb := 0
+	for k := range files(t, filepath.Join(r.b, "new")) {
+		if !strings.HasSuffix(k, ".ferry-part") {
+			nb++
+		}
+	}
+	if nb == 0 || nb == 12 {
+		t.Logf("the interruption came with %d of 12 copies made", nb)
+	}
+
+	r.limit = 0
+	p, res := r.mustRun()
+	for _, it := range p.Items {
+		switch it.Action {
+		case CopyAToB, CopyBToA, DeleteB:
+		case MkdirB:
+		default:
+			t.Errorf("the rerun plans %v %s (%s)", it.Action, it.Path, it.Note)
+		}
+	}
+	if res.Conflicts != 0 {
+		t.Errorf("the rerun found %d conflicts", res.Conflicts)
+	}
+	r.mustEqualSides(want)
+}
+
+// TestSync_Filters leaves excluded paths alone on both sides: not copied,
+// not deleted.
+func TestSync_Filters(t *testing.T) {
+	r := newRig(t)
+	r.rules = filter.MustCompile(filter.Spec{Rules: filter.Exclude("*.log", "cache/")})
+	put(t, r.a, "app.go", "code", t0)
+	put(t, r.a, "debug.log", "noise", t0)
+	put(t, r.a, "cache/blob", "c", t0)
+	put(t, r.b, "b.log", "mine", t0)
+	for _, rel := range []string{"k1", "k2", "k3"} {
+		put(t, r.a, rel, "k", t0)
+	}
+	r.mustRun()
+	os.Remove(filepath.Join(r.a, "app.go"))
+	r.mustRun()
+	if got, want := show(files(t, r.a)), show(map[string]string{"debug.log": "noise", "cache": "/", "cache/blob": "c", "k1": "k", "k2": "k", "k3": "k"}); got != want {
+		t.Errorf("A: got %s, want %s", got, want)
+	}
+	if got, want := show(files(t, r.b)), show(map[string]string{"b.log": "mine", "k1": "k", "k2": "k", "k3": "k"}); got != want {
+		t.Errorf("B: got %s, want %s", got, want)
+	}
+}
+
+// TestState_RoundTrip writes and reads odd names and both sides' entries.
+func TestState_RoundTrip(t *testing.T) {
+	st := &State{Pair: Pair{AID: "local", APath: "/a", BID: "sftp://u@h:22", BPath: "/b"}, Records: map[string]Record{
+		"plain":            {A: Entry{Size: 1, MTime: 2}, B: Entry{Size: 3, MTime: 4}},
+		"dir":              {Dir: true},
+		"tab\there":        {A: Entry{Size: 5}},
+		`"quoted"`:         {B: Entry{MTime: -1}},
+		"ünïcode/ name.md": {A: Entry{Size: 1 << 40, MTime: 1_800_000_000}},
+	}}
+	file := filepath.Join(t.TempDir(), "x", "s.state")
+	if err := SaveState(file, st); err != nil {
+		t.Fatal(err)
+	}
+	got, err := LoadState(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Pair != st.Pair || len(got.Records) != len(st.Records) {
+		t.Fatalf("got %+v, want %+v", got, st)
+	}
+	for k, v := range st.Records {
+		if got.Records[k] != v {
+			t.Errorf("%q: got %+v, want %+v", k, got.Records[k], v)
+		}
+	}
+	if st, err := LoadState(filepath.Join(t.TempDir(), "none")); st != nil || err != nil {
+		t.Errorf("a missing state: %v, %v", st, err)
+	}
+	os.WriteFile(file, []byte("ferry-sync-state 1\tlocal\t/a\tlocal\t/b\nf\t1\t2\n"), 0o600)
+	if _, err := LoadState(file); err == nil {
+		t.Error("a damaged state loaded")
+	}
+}
+
+func TestConflictName(t *testing.T) {
+	taken := map[string]bool{"d/x.conflict-20261205-141500.txt": true}
+	tests := []struct{ in, want string }{
+		{"notes.txt", "notes.conflict-20261205-141500.txt"},
+		{"Makefile", "Makefile.conflict-20261205-141500"},
+		{".bashrc", ".bashrc.conflict-20261205-141500"},
+		{"a.tar.gz", "a.tar.conflict-20261205-141500.gz"},
+		{"d/x.txt", "d/x.conflict-20261205-141500-2.txt"},
+	}
+	for _, tc := range tests {
+		if got := conflictName(tc.in, stamp, func(s string) bool { return taken[s] }); got != tc.want {
+			t.Errorf("conflictName(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestSortPathsIsTreeOrder(t *testing.T) {
+	ps := []string{"a-c", "a/b", "a", "b", "a/b/c", "a.d"}
+	sortPaths(ps)
+	if got, want := strings.Join(ps, " "), "a a/b a/b/c a-c a.d b"; got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+}
