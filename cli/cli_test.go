@@ -19,6 +19,9 @@ func run(t *testing.T, env map[string]string, args ...string) (int, string, stri
 
 func runWith(ctx context.Context, args []string, out, errw *bytes.Buffer, getenv func(string) string) int {
 	e := &env{Stdio: Stdio{In: strings.NewReader(""), Out: out, Err: errw}, getenv: getenv, version: "test"}
+	// As Run does: the recent-sites file is written on the side, and a
+	// test's temporary state directory must not be removed under it.
+	defer e.background.Wait()
 	if c, ok := findCommand(args[0]); ok {
 		return c.run(ctx, e, args[1:])
 	}

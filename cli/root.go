@@ -96,6 +96,7 @@ func commands() []command {
 		{"mkdir", "create remote directories", "[-p] ADDRESS...", "ferry mkdir -p example.com:backups/2026", runMkdir},
 		{"rm", "remove remote files or trees", "[-r] ADDRESS...", "ferry rm -r example.com:old", runRm},
 		{"mv", "rename or move on one site", "FROM TO", "ferry mv example.com:a.txt example.com:b.txt", runMv},
+		{"chmod", "set permissions, octal or symbolic as chmod(1)", "[-R] [--files-only|--dirs-only] MODE ADDRESS...", "ferry chmod -R u=rwX,go=rX example.com:www", runChmod},
 		{"du", "add up the sizes in a tree", "[-s] [--human] [--json] ADDRESS", "ferry du -s example.com:/var/www", runDu},
 		{"find", "find entries in a tree by name, type, age or size", "ADDRESS [--name GLOB] [--iname GLOB] [--type f|d] [--newer AGE] [--larger SIZE] [--json]", "ferry find example.com:/var/log --name '*.gz' --newer 7d", runFind},
 		{"stat", "describe one file or directory", "[--json] [--checksum] ADDRESS", "ferry stat --checksum ftp://example.com/pub/release.tar.gz", runStat},

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestChmod sets permissions on every server, octal, symbolic and
+// recursive with separate file and directory modes, and checks them on
+// the server's disk.
+func TestChmod(t *testing.T) {
+	// The real servers' directories outlive the test: each run takes its own.
+	unique := fmt.Sprintf("chmod-%d", time.Now().UnixNano())
+	for _, site := range longNameSites(t) {
+		site.url, site.dir = site.url+unique+"/", filepath.Join(site.dir, unique)
+		t.Cleanup(func() { os.RemoveAll(site.dir) })
+		t.Run(site.name, func(t *testing.T) {
+			env := stateEnv(t)
+			for k, v := range site.env {
+				env[k] = v
+			}
+			ferry := func(args ...string) (int, string) {
+				t.Helper()
+				code, _, errs := run(t, env, append(args, site.flags...)...)
+				return code, errs
+			}
+			if code, errs := ferry("mkdir", "-p", site.url); code != 0 {
+				t.Fatalf("mkdir -p: exit %d: %s", code, errs)
+			}
+			// The tree goes up through ferry, so the server's user owns it.
+			up := t.TempDir()
+			for _, p := range []string{"a.txt", "sub/b.txt", "sub/deeper/c.txt"} {
+				mustWrite(t, filepath.Join(up, p), []byte(p))
+			}
+			put := "put"
+			if site.name == "local" {
+				put = "cp"
+			}
+			if code, errs := ferry(put, "-r", up, site.url+"tree"); code != 0 {
+				t.Fatalf("put -r: exit %d: %s", code, errs)
+			}
+			tree := filepath.Join(site.dir, "tree")
+			a := filepath.Join(tree, "a.txt")
+			wantMode := func(p string, want fs.FileMode) {
+				t.Helper()
+				fi, err := os.Stat(p)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if got := fi.Mode().Perm(); got != want {
+					t.Errorf("%s: got %04o, want %04o", p, got, want)
+				}
+			}
+			wantTree := func(file, dir fs.FileMode) {
+				t.Helper()
+				filepath.WalkDir(tree, func(p string, d fs.DirEntry, err error) error {
+					if err != nil {
+						t.Fatal(err)
+					}
+					if d.IsDir() {
+						wantMode(p, dir)
+					} else {
+						wantMode(p, file)
+					}
+					return nil
+				})
+			}
+
+			if code, errs := ferry("chmod", "600", site.url+"tree/a.txt"); code != 0 {
+				t.Fatalf("chmod 600: exit %d: %s", code, errs)
+			}
+			wantMode(a, 0o600)
+			if code, errs := ferry("chmod", "u+x,g=r,o=g", site.url+"tree/a.txt"); code != 0 {
+				t.Fatalf("chmod u+x,g=r,o=g: exit %d: %s", code, errs)
+			}
+			wantMode(a, 0o744)
+
+			if code, errs := ferry("chmod", "-R", "--files-only", "0640", site.url+"tree"); code != 0 {
+				t.Fatalf("chmod -R --files-only: exit %d: %s", code, errs)
+			}
+			if code, errs := ferry("chmod", "-R", "--dirs-only", "700", site.url+"tree"); code != 0 {
+				t.Fatalf("chmod -R --dirs-only: exit %d: %s", code, errs)
+			}
+			wantTree(0o640, 0o700)
+			// The classic one-liner: files rw-r--r--, directories rwxr-xr-x.
+			if code, errs := ferry("chmod", "-R", "u=rwX,go=rX", site.url+"tree"); code != 0 {
+				t.Fatalf("chmod -R u=rwX,go=rX: exit %d: %s", code, errs)
+			}
+			wantTree(0o644, 0o755)
+
+			code, errs := ferry("chmod", "644", site.url+"tree/missing.txt")
+			if code != exitFailed || !strings.Contains(errs, "missing.txt") {
+				t.Errorf("chmod of a missing file: exit %d, stderr %q; want exit 1 naming it", code, errs)
+			}
+		})
+	}
+}
+
+func TestChmod_Usage(t *testing.T) {
+	for _, args := range [][]string{
+		{"chmod", "644"},
+		{"chmod", "u+q", "./x"},
+		{"chmod", "--files-only", "--dirs-only", "644", "./x"},
+	} {
+		if code, _, _ := run(t, nil, args...); code != exitUsage {
+			t.Errorf("ferry %s: exit %d, want %d", strings.Join(args, " "), code, exitUsage)
+		}
+	}
+}
