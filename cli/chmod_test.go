@@ -12,7 +12,7 @@ import (
 
 // TestChmod sets permissions on every server, octal, symbolic and
 // recursive with separate file and directory modes, and checks them on
-// the server's disk.
+// the server's disk; then copies with and without --preserve-perms.
 func TestChmod(t *testing.T) {
 	// The real servers' directories outlive the test: each run takes its own.
 	unique := fmt.Sprintf("chmod-%d", time.Now().UnixNano())
@@ -92,6 +92,36 @@ func TestChmod(t *testing.T) {
 				t.Fatalf("chmod -R u=rwX,go=rX: exit %d: %s", code, errs)
 			}
 			wantTree(0o644, 0o755)
+
+			// -p carries permission bits both ways; without it the server's
+			// default (no execute bits) stands.
+			script := filepath.Join(up, "run.sh")
+			mustWrite(t, script, []byte("#!/bin/sh\n"))
+			if err := os.Chmod(script, 0o750); err != nil {
+				t.Fatal(err)
+			}
+			get := "get"
+			if site.name == "local" {
+				get = "cp"
+			}
+			if code, errs := ferry(put, script, site.url+"plain.sh"); code != 0 {
+				t.Fatalf("put: exit %d: %s", code, errs)
+			}
+			if fi, err := os.Stat(filepath.Join(site.dir, "plain.sh")); err != nil || fi.Mode().Perm() == 0o750 {
+				t.Errorf("put without -p: got %v, %v; want the server's default mode", fi.Mode(), err)
+			}
+			if code, errs := ferry(put, "-p", script, site.url+"kept.sh"); code != 0 {
+				t.Fatalf("put -p: exit %d: %s", code, errs)
+			}
+			wantMode(filepath.Join(site.dir, "kept.sh"), 0o750)
+			if code, errs := ferry("chmod", "604", site.url+"tree/a.txt"); code != 0 {
+				t.Fatalf("chmod 604: exit %d: %s", code, errs)
+			}
+			down := t.TempDir()
+			if code, errs := ferry(get, "--preserve-perms", site.url+"tree/a.txt", down+"/"); code != 0 {
+				t.Fatalf("get --preserve-perms: exit %d: %s", code, errs)
+			}
+			wantMode(filepath.Join(down, "a.txt"), 0o604)
 
 			code, errs := ferry("chmod", "644", site.url+"tree/missing.txt")
 			if code != exitFailed || !strings.Contains(errs, "missing.txt") {

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/ferryhq/ferry/perm"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
 )
@@ -43,6 +44,7 @@ type copyFlags struct {
 	resume    bool
 	inPlace   bool
 	quiet     bool
+	perms     bool
 }
 
 func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
@@ -61,6 +63,8 @@ func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
 	fs.BoolVar(&c.inPlace, "in-place", false, "write targets directly, without .ferry-part and rename")
 	fs.BoolVar(&c.quiet, "quiet", false, "print nothing but errors")
 	fs.BoolVar(&c.quiet, "q", false, "same as --quiet")
+	fs.BoolVar(&c.perms, "preserve-perms", false, "give targets the sources' permission bits (off: the server's default, as scp without -p)")
+	fs.BoolVar(&c.perms, "p", false, "same as --preserve-perms")
 }
 
 // options turns the flags into queue and job options.
@@ -88,7 +92,7 @@ func (c *copyFlags) options() (transfer.Options, transfer.JobOptions, error) {
 		return o, jo, fmt.Errorf("--limit-rate: %w", err)
 	}
 	o = transfer.Options{Workers: c.parallel, Conflict: pol, Limit: limit, Ephemeral: true}
-	jo = transfer.JobOptions{Segments: c.segments, Verify: c.verify, InPlace: c.inPlace}
+	jo = transfer.JobOptions{Segments: c.segments, Verify: c.verify, InPlace: c.inPlace, PreservePerms: c.perms}
 	return o, jo, nil
 }
 
@@ -213,6 +217,13 @@ func planCopy(ctx context.Context, e *env, sess *sessions, srcs []protocol.Site,
 		if err != nil {
 			status = max(status, e.errorf(exitFor(err), "%v", err))
 			continue
+		}
+		if jopts.PreservePerms && !st.IsDir() {
+			// FTP without MLST stats with SIZE and MDTM; the permissions
+			// are in the listing.
+			if en, err := lookup(ctx, sc, sp); err == nil && !en.IsDir() {
+				st.Mode = st.Mode&^perm.Bits | en.Mode&perm.Bits
+			}
 		}
 		if st.IsDir() && !recursive {
 			status = max(status, e.errorf(exitFailed, "%s is a directory: omitted (use -r)", sp))

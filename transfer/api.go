@@ -105,6 +105,9 @@ type JobOptions struct {
 	InPlace bool
 	// NoTimes leaves the target's modification time as the server sets it.
 	NoTimes bool
+	// PreservePerms gives the target the source's permission bits (scp
+	// -p); off, the target has whatever the server gives new files.
+	PreservePerms bool
 	// DeleteSource removes each source file after it was copied and verified
 	// (a move).
 	DeleteSource bool

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"path"
 	"strings"
 	"time"
@@ -183,6 +184,11 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 			default:
 				e.logf("keep time of %s: %v", target, err)
 			}
+		}
+	}
+	if j.opts.PreservePerms {
+		if err := e.keepMode(ctx, s.dst, write, target, se.Mode); err != nil {
+			return 0, err
 		}
 	}
 	if write != target {
@@ -421,4 +427,25 @@ func (e *engine) openPair(ctx context.Context, s *session, j *job, se protocol.E
 		return nil, nil, fmt.Errorf("create target: %w", err)
 	}
 	return r, w, nil
+}
+
+// keepMode gives the written file the source's permission bits, before
+// the rename as with the time. It is best effort: a server that cannot
+// (FTP without SITE CHMOD) or will not gets a log line and the copy stands;
+// a lost connection fails the attempt, whose retry finds the part complete.
+func (e *engine) keepMode(ctx context.Context, dst protocol.Client, write, target string, mode fs.FileMode) error {
+	ch, ok := dst.(protocol.Chmoder)
+	if !ok {
+		e.logf("keep permissions of %s: %v", target, protocol.ErrUnsupported)
+		return nil
+	}
+	err := ch.Chmod(ctx, write, mode&(fs.ModePerm|fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky))
+	switch {
+	case err == nil:
+	case protocol.IsTransient(err), errors.Is(err, context.Canceled):
+		return fmt.Errorf("keep permissions of %s: %w", write, err)
+	default:
+		e.logf("keep permissions of %s: %v", target, err)
+	}
+	return nil
 }
