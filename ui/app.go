@@ -309,6 +309,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onEditExit(msg)
 	case editCheckedMsg:
 		return a, a.onEditChecked(msg)
+	case taskMsg:
+		return a, a.onTaskMsg(msg)
 	case connectSiteMsg:
 		return a, a.onSiteConnected(msg)
 	case sitesMsg:

@@ -25,6 +25,8 @@ type KeyMap struct {
 	QPause, QCancel, QRetry, QUp, QDown, QClear key.Binding
 	// Hex switches the viewer between text and a hex dump.
 	Hex key.Binding
+	// Managing files beyond copying them.
+	Props, Find, NewFile, Symlink, CopyPath, CopyURL key.Binding
 }
 
 // DefaultKeyMap follows Midnight Commander habits with vim keys beside them.
@@ -75,6 +77,12 @@ func DefaultKeyMap() KeyMap {
 		QDown:         b("J/shift+↓", "move job down", "J", "shift+down"),
 		QClear:        b("C", "clear finished jobs", "C"),
 		Hex:           b("F4/x", "hex dump / text", "f4", "x"),
+		Props:         b("i", "properties, directory size, checksum", "i"),
+		Find:          b("ctrl+f", "find files below this directory", "ctrl+f"),
+		NewFile:       b("N", "new empty file", "N"),
+		Symlink:       b("ctrl+x s", "symbolic link to the entry", "ctrl+x s"),
+		CopyPath:      b("y", "copy the full path (OSC 52)", "y"),
+		CopyURL:       b("Y", "copy the URL (OSC 52)", "Y"),
 	}
 }
 
@@ -93,7 +101,8 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"connect": &k.Connect, "sites": &k.Sites, "help": &k.Help, "quit": &k.Quit,
 		"queue_pause": &k.QPause, "queue_cancel": &k.QCancel, "queue_retry": &k.QRetry,
 		"queue_up": &k.QUp, "queue_down": &k.QDown, "queue_clear": &k.QClear,
-		"view_hex": &k.Hex,
+		"view_hex": &k.Hex, "properties": &k.Props, "find": &k.Find,
+		"new_file": &k.NewFile, "symlink": &k.Symlink, "copy_path": &k.CopyPath, "copy_url": &k.CopyURL,
 	}
 }
 
@@ -142,6 +151,7 @@ func (k *KeyMap) helpSections() []helpSection {
 		{"Windows", []key.Binding{k.Queue, k.Log, k.Connect, k.Sites, k.Help, k.Quit}},
 		{"Queue panel", []key.Binding{k.QPause, k.QCancel, k.QRetry, k.QUp, k.QDown, k.QClear}},
 		{"Viewer (F3)", []key.Binding{k.Hex}},
+		{"Manage", []key.Binding{k.Props, k.Find, k.NewFile, k.Symlink, k.CopyPath, k.CopyURL}},
 	}
 }
 

@@ -224,6 +224,18 @@ func (a *App) action(k fmt.Stringer) tea.Cmd {
 		return a.viewFile(a.focus)
 	case m(km.Edit):
 		return a.editFile(a.focus)
+	case m(km.Props):
+		return a.propsOpen(a.focus)
+	case m(km.Find):
+		return a.findOpen(a.focus)
+	case m(km.NewFile):
+		return a.touchDialog(a.focus)
+	case m(km.Symlink):
+		return a.symlinkDialog(a.focus)
+	case m(km.CopyPath):
+		return a.copyPath(a.focus, false)
+	case m(km.CopyURL):
+		return a.copyPath(a.focus, true)
 	case m(km.Refresh):
 		return a.refresh(a.focus)
 	case m(km.Compare):
