@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unicode"
 
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/protocol/proxy"
 )
@@ -61,7 +62,11 @@ type Site struct {
 	Proxy    string          `toml:"proxy,omitempty"`
 	FTP      FTPOptions      `toml:"ftp,omitempty"`
 	Transfer TransferOptions `toml:"transfer,omitempty"`
-	Notes    string          `toml:"notes,omitempty"`
+	// Exclude are patterns (gitignore syntax, see package filter) that
+	// copies, mirrors, watches and syncs from or to the site leave out,
+	// before the command line's --include and --exclude, which win.
+	Exclude []string `toml:"exclude,omitempty"`
+	Notes   string   `toml:"notes,omitempty"`
 
 	// Source says whether this is a bookmark or an ssh config alias. It is
 	// never written to the file.
@@ -293,6 +298,9 @@ func (s Site) Validate() error {
 	}
 	if err := s.Transfer.Validate(); err != nil {
 		return bad("%v", err)
+	}
+	if _, err := filter.Compile(filter.Spec{Rules: filter.Exclude(s.Exclude...)}); err != nil {
+		return bad("exclude: %v", err)
 	}
 	return nil
 }

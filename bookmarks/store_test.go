@@ -88,6 +88,7 @@ func fullSite() Site {
 			Encoding:        "latin1",
 		},
 		Transfer: TransferOptions{Parallel: 4, RateLimit: "2M", Conflict: "newer"},
+		Exclude:  []string{".git", "node_modules/"},
 		Notes:    "call ops before\ndeploying \"big\" changes",
 		Proxy:    "socks5h://ann@proxy.example.com:1080",
 		Source:   SourceBookmark,

@@ -72,6 +72,7 @@ const bookmarkUsage = `Usage:
   ferry bookmark add NAME URL [--folder F] [-i|--key FILE] [--ftp-mode passive|active]
                      [--ftp-type auto|binary|ascii] [--encoding ENC] [--local-dir DIR]
                      [--parallel N] [--rate 2M] [--conflict POLICY] [--auth a,b]
+                     [--exclude PATTERN]...
                      [--notes TEXT] [--password-prompt | --password-stdin] [--replace]
   ferry bookmark ls [--json]          bookmarks and ~/.ssh/config hosts
   ferry bookmark show NAME
@@ -171,6 +172,7 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 		folder, key, ftpMode, ftpType, encoding, localDir, rate, conflict, auth, notes, proxyURL string
 		parallel                                                                                 int
 		prompt, stdin, replace                                                                   bool
+		exclude                                                                                  stringList
 	)
 	fs.StringVar(&folder, "folder", "", "folder in the site manager (Clients/Acme)")
 	fs.StringVar(&key, "key", "", "SSH private key file")
@@ -187,6 +189,7 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	fs.StringVar(&conflict, "conflict", "", "existing targets: "+strings.Join(bookmarks.ConflictPolicies, "|"))
 	fs.StringVar(&auth, "auth", "", "SSH auth order, comma separated (agent,publickey,keyboard-interactive,password)")
 	fs.StringVar(&notes, "notes", "", "free notes")
+	fs.Var(&exclude, "exclude", "leave `PATTERN` out of copies from and to the site (gitignore syntax; repeatable)")
 	fs.StringVar(&proxyURL, "proxy", "", "proxy for this site: socks5://, socks5h:// or http://[user@]host:port, or none to ignore ALL_PROXY")
 	fs.BoolVar(&prompt, "password-prompt", false, "ask for the password now and save it in the keyring")
 	fs.BoolVar(&stdin, "password-stdin", false, "read the password from standard input and save it in the keyring")
@@ -205,6 +208,7 @@ func (b *bookmarkCmd) add(ctx context.Context, args []string) int {
 	site.Folder, site.KeyFile, site.LocalDir, site.Notes, site.Proxy = folder, key, localDir, notes, proxyURL
 	site.FTP.Mode, site.FTP.Type, site.FTP.Encoding = bookmarks.FTPMode(ftpMode), bookmarks.TransferMode(ftpType), encoding
 	site.Transfer = bookmarks.TransferOptions{Parallel: parallel, RateLimit: rate, Conflict: conflict}
+	site.Exclude = exclude
 	if auth != "" {
 		for _, m := range strings.Split(auth, ",") {
 			site.AuthOrder = append(site.AuthOrder, bookmarks.AuthMethod(strings.TrimSpace(m)))

@@ -132,6 +132,18 @@ func (c *connector) bookmarkFor(s protocol.Site) *bookmarks.Site {
 	return c.bookmarks[s.ID()]
 }
 
+// bookmarksFor gives the bookmarks the sites came from (nil for an
+// address or a local path), in order.
+func (c *connector) bookmarksFor(sites ...protocol.Site) []*bookmarks.Site {
+	out := make([]*bookmarks.Site, len(sites))
+	for i, s := range sites {
+		if !s.IsLocal() {
+			out[i] = c.bookmarkFor(s)
+		}
+	}
+	return out
+}
+
 // login is the user and password to log in with before asking: the
 // address's own password, then FERRY_PASSWORD, then the bookmark's saved
 // secret or a .netrc entry, then one typed earlier in this run.

@@ -45,6 +45,7 @@ type copyFlags struct {
 	inPlace   bool
 	quiet     bool
 	perms     bool
+	filter    filterFlags
 }
 
 func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
@@ -65,6 +66,7 @@ func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
 	fs.BoolVar(&c.quiet, "q", false, "same as --quiet")
 	fs.BoolVar(&c.perms, "preserve-perms", false, "give targets the sources' permission bits (off: the server's default, as scp without -p)")
 	fs.BoolVar(&c.perms, "p", false, "same as --preserve-perms")
+	c.filter.register(fs)
 }
 
 // options turns the flags into queue and job options.
@@ -158,6 +160,9 @@ func copyCommand(ctx context.Context, e *env, name string, args []string) int {
 		if sites[i], err = conn.site(a); err != nil {
 			return e.errorf(exitUsage, "%v", err)
 		}
+	}
+	if jopts.Filter, err = flags.filter.spec(conn.bookmarksFor(sites...)...); err != nil {
+		return e.errorf(exitUsage, "%v", err)
 	}
 	srcs, dst := sites[:len(sites)-1], sites[len(sites)-1]
 	switch {

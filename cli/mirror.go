@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"path"
+	"slices"
 	"strconv"
 	"time"
 
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
 )
@@ -22,7 +25,8 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 	cf.register(fs)
 	var flags copyFlags
 	flags.register(fs, false)
-	del := fs.Bool("delete", false, "remove files and directories in DST that SRC does not have")
+	del := fs.Bool("delete", false, "remove files and directories in DST that SRC does not have (never excluded ones)")
+	delExcluded := fs.Bool("delete-excluded", false, "with --delete, remove what the filters exclude from DST too")
 	dry := fs.Bool("dry-run", false, "print what would change, change nothing")
 	fs.BoolVar(dry, "n", false, "same as --dry-run")
 	rest, code := parseOrExit(e, fs, args)
@@ -50,6 +54,16 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf(exitUsage, "%v", err)
 	}
+	if jopts.Filter, err = flags.filter.spec(conn.bookmarksFor(src, dst)...); err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	if *delExcluded && !*del {
+		return e.errorf(exitUsage, "--delete-excluded goes with --delete")
+	}
+	rules, err := filter.Compile(jopts.Filter)
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
 	sess := newSessions(conn)
 	defer sess.close()
 	sc, sp, err := sess.resolve(ctx, src)
@@ -68,11 +82,11 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 	if st, err := dc.Stat(ctx, dp); err == nil && !st.IsDir() {
 		return e.errorf(exitUsage, "%s exists and is not a directory", dp)
 	}
-	m := &mirror{e: e, sc: sc, dc: dc, sp: sp, dp: dp}
+	m := &mirror{e: e, sc: sc, dc: dc, sp: sp, dp: dp, deleteExcluded: *delExcluded}
 	if *dry {
-		status := m.plan(ctx, "")
+		status := m.plan(ctx, "", rules)
 		if *del {
-			status = max(status, m.extras(ctx, "", false))
+			status = max(status, m.extras(ctx, "", rules, false))
 		}
 		return status
 	}
@@ -88,7 +102,7 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 		return status
 	}
 	m.quiet = flags.quiet
-	return m.extras(ctx, "", true)
+	return m.extras(ctx, "", rules, true)
 }
 
 // mirror walks SRC and DST side by side through the planning connections.
@@ -97,12 +111,19 @@ type mirror struct {
 	sc, dc protocol.Client
 	sp, dp string
 	quiet  bool
+	// deleteExcluded removes from DST what the filter excludes; without it
+	// --delete leaves excluded paths alone.
+	deleteExcluded bool
 }
 
-// plan prints what a mirror run would copy below rel.
-func (m *mirror) plan(ctx context.Context, rel string) int {
+// plan prints what a mirror run would copy below rel; rules are the
+// filter for rel's entries (the walk's, .gitignore of rel not yet read).
+func (m *mirror) plan(ctx context.Context, rel string, rules *filter.Rules) int {
 	ents, err := m.sc.List(ctx, path.Join(m.sp, rel))
 	if err != nil {
+		return m.e.errorf(exitFor(err), "%v", err)
+	}
+	if rules, err = m.gitignore(ctx, rel, rules, ents, true); err != nil {
 		return m.e.errorf(exitFor(err), "%v", err)
 	}
 	status := exitOK
@@ -112,6 +133,9 @@ func (m *mirror) plan(ctx context.Context, rel string) int {
 			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
 			continue
 		}
+		if !en.IsLink() && rules.ExcludedEntry(r, en.IsDir()) {
+			continue
+		}
 		if en.IsLink() {
 			st, err := m.sc.Stat(ctx, path.Join(m.sp, r))
 			if err != nil {
@@ -119,6 +143,9 @@ func (m *mirror) plan(ctx context.Context, rel string) int {
 				continue
 			}
 			en = st
+			if rules.ExcludedEntry(r, en.IsDir()) {
+				continue
+			}
 		}
 		de, derr := m.dc.Stat(ctx, path.Join(m.dp, r))
 		missing := errors.Is(derr, protocol.ErrNotExist)
@@ -131,7 +158,7 @@ func (m *mirror) plan(ctx context.Context, rel string) int {
 			if missing {
 				fmt.Fprintf(m.e.Out, "mkdir   %s\n", quoteIfNeeded(r))
 			}
-			status = max(status, m.plan(ctx, r))
+			status = max(status, m.plan(ctx, r, rules))
 		case missing:
 			fmt.Fprintf(m.e.Out, "copy    %s (new, %s%s)\n", quoteIfNeeded(r), humanBytes(en.Size), m.partNote(ctx, r, en))
 		case !sameEntry(en, de):
@@ -152,13 +179,21 @@ func (m *mirror) partNote(ctx context.Context, rel string, src protocol.Entry) s
 }
 
 // extras removes (or, dry, prints) what DST has below rel and SRC lacks.
-func (m *mirror) extras(ctx context.Context, rel string, remove bool) int {
+// What the filter excludes stays, unless deleteExcluded: then it goes
+// whether SRC has it or not, as rsync's --delete-excluded.
+func (m *mirror) extras(ctx context.Context, rel string, rules *filter.Rules, remove bool) int {
 	ents, err := m.dc.List(ctx, path.Join(m.dp, rel))
 	if errors.Is(err, protocol.ErrNotExist) {
 		return exitOK // a dry run of a destination still to be created
 	}
 	if err != nil {
 		return m.e.errorf(exitFor(err), "%v", err)
+	}
+	if rules.Gitignore() {
+		// The .gitignore files that count are the source's.
+		if rules, err = m.gitignore(ctx, rel, rules, nil, false); err != nil {
+			return m.e.errorf(exitFor(err), "%v", err)
+		}
 	}
 	status := exitOK
 	for _, en := range ents {
@@ -170,37 +205,75 @@ func (m *mirror) extras(ctx context.Context, rel string, remove bool) int {
 			continue // the copy that runs first resumes or replaces it
 		}
 		r := path.Join(rel, en.Name)
+		if rules.ExcludedEntry(r, en.IsDir()) {
+			if !m.deleteExcluded {
+				continue
+			}
+			status = max(status, m.remove(ctx, r, en, remove))
+			continue
+		}
 		se, serr := m.sc.Stat(ctx, path.Join(m.sp, r))
 		switch {
 		case serr == nil && se.IsDir() == en.IsDir():
 			if en.IsDir() {
-				status = max(status, m.extras(ctx, r, remove))
+				status = max(status, m.extras(ctx, r, rules, remove))
 			}
 			continue
 		case serr != nil && !errors.Is(serr, protocol.ErrNotExist):
 			status = max(status, m.e.errorf(exitFor(serr), "%v", serr))
 			continue
 		}
-		if !remove {
-			fmt.Fprintf(m.e.Out, "delete  %s\n", quoteIfNeeded(r))
-			continue
-		}
-		target := path.Join(m.dp, r)
-		var err error
-		if en.IsDir() {
-			err = removeAll(ctx, m.dc, target)
-		} else {
-			err = m.dc.Remove(ctx, target)
-		}
-		if err != nil {
-			status = max(status, m.e.errorf(exitFor(err), "%v", err))
-			continue
-		}
-		if !m.quiet {
-			fmt.Fprintf(m.e.Out, "deleted %s\n", quoteIfNeeded(r))
-		}
+		status = max(status, m.remove(ctx, r, en, remove))
 	}
 	return status
+}
+
+// remove deletes (or, dry, prints) the entry en of DST at rel.
+func (m *mirror) remove(ctx context.Context, rel string, en protocol.Entry, remove bool) int {
+	if !remove {
+		fmt.Fprintf(m.e.Out, "delete  %s\n", quoteIfNeeded(rel))
+		return exitOK
+	}
+	target := path.Join(m.dp, rel)
+	var err error
+	if en.IsDir() {
+		err = removeAll(ctx, m.dc, target)
+	} else {
+		err = m.dc.Remove(ctx, target)
+	}
+	if err != nil {
+		return m.e.errorf(exitFor(err), "%v", err)
+	}
+	if !m.quiet {
+		fmt.Fprintf(m.e.Out, "deleted %s\n", quoteIfNeeded(rel))
+	}
+	return exitOK
+}
+
+// gitignore adds SRC's rel/.gitignore to rules when the filter honours
+// them: when ents (SRC's listing of rel, if listed) shows one, or, not
+// listed, when SRC has one.
+func (m *mirror) gitignore(ctx context.Context, rel string, rules *filter.Rules, ents []protocol.Entry, listed bool) (*filter.Rules, error) {
+	if !rules.Gitignore() {
+		return rules, nil
+	}
+	if listed && !slices.ContainsFunc(ents, func(en protocol.Entry) bool { return en.Name == ".gitignore" && !en.IsDir() }) {
+		return rules, nil
+	}
+	p := path.Join(m.sp, rel, ".gitignore")
+	rc, err := m.sc.Open(ctx, p, 0)
+	if errors.Is(err, protocol.ErrNotExist) {
+		return rules, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	b, err := io.ReadAll(io.LimitReader(rc, 1<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", p, err)
+	}
+	return rules.WithGitignore(rel, b), nil
 }
 
 // sameEntry is the mirror test: equal size, and equal mtime to the second
