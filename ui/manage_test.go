@@ -212,5 +212,18 @@ func TestNewFileSymlinkAndCopyPath(t *testing.T) {
 			t.Fatalf("%s put %q on the clipboard, want %q", tc.key, got, tc.want)
 		}
 	}
-	_ = tea.SetClipboard
+}
+
+func TestFindKeepsAtMostMaxFindHits(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	tk := &task{cancel: func() {}, ch: make(chan tea.Msg)}
+	d := &findDialog{t: tk}
+	batch := make([]findHit, 256)
+	for range 50 {
+		d.taskMsg(a, findMsg{t: tk, hits: batch})
+	}
+	d.taskMsg(a, findMsg{t: tk, done: true})
+	if len(d.hits) != maxFindHits || d.more != 50*256-maxFindHits {
+		t.Fatalf("kept %d and counted %d more, want %d and %d", len(d.hits), d.more, maxFindHits, 50*256-maxFindHits)
+	}
 }
