@@ -110,6 +110,7 @@ func (s *tuiSession) run(ctx context.Context, e *env, opts ui.Options) int {
 	opts.NoColor = opts.NoColor || s.cfg.Theme == "no-color" || e.getenv("NO_COLOR") != ""
 	opts.Editor = s.cfg.Editor
 	opts.Pager = s.cfg.Pager
+	opts.SyncStateDir = stateDir
 	if err := ui.Run(ctx, opts); err != nil && !errors.Is(err, context.Canceled) {
 		return e.errorf(exitFailed, "%v", err)
 	}

@@ -272,6 +272,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onListed(msg)
 	case opDoneMsg:
 		return a, a.onOpDone(msg)
+	case syncMsg:
+		return a, a.onSync(msg)
 	case statusMsg:
 		if msg.err {
 			a.status, a.statusErr = oneLine(msg.text), true

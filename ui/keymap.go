@@ -14,6 +14,7 @@ import (
 type KeyMap struct {
 	Up, Down, PageUp, PageDown, HalfUp, HalfDown key.Binding
 	Top, Bottom                                  key.Binding
+	Synchronize                                  key.Binding
 	Open, Parent, Switch                         key.Binding
 	Mark, MarkPattern, UnmarkPattern, Invert     key.Binding
 	Filter, Jump                                 key.Binding
@@ -63,6 +64,7 @@ func DefaultKeyMap() KeyMap {
 		Edit:          b("F4/e", "edit in $EDITOR", "f4", "e"),
 		Refresh:       b("ctrl+r", "refresh / reconnect", "ctrl+r"),
 		Compare:       b("=", "compare directories", "="),
+		Synchronize:   b("Z", "synchronize both ways (plan, untick, queue)", "Z"),
 		SyncBrowse:    b("ctrl+y", "synchronized browsing", "ctrl+y"),
 		Queue:         b("F2/t", "transfer queue", "f2", "t"),
 		Log:           b("F9/L", "message log", "f9", "L"),
@@ -90,7 +92,7 @@ func DefaultKeyMap() KeyMap {
 func (k *KeyMap) actions() map[string]*key.Binding {
 	return map[string]*key.Binding{
 		"up": &k.Up, "down": &k.Down, "page_up": &k.PageUp, "page_down": &k.PageDown,
-		"half_up": &k.HalfUp, "half_down": &k.HalfDown, "top": &k.Top, "bottom": &k.Bottom,
+		"half_up": &k.HalfUp, "half_down": &k.HalfDown, "top": &k.Top, "bottom": &k.Bottom, "synchronize": &k.Synchronize,
 		"open": &k.Open, "parent": &k.Parent, "switch": &k.Switch,
 		"mark": &k.Mark, "mark_pattern": &k.MarkPattern, "unmark_pattern": &k.UnmarkPattern,
 		"invert": &k.Invert, "filter": &k.Filter, "jump": &k.Jump,
@@ -147,7 +149,7 @@ func (k *KeyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Navigate", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom, k.Open, k.Parent, k.Switch, k.Filter, k.Jump}},
 		{"Mark and list", []key.Binding{k.Mark, k.MarkPattern, k.UnmarkPattern, k.Invert, k.Sort, k.Reverse, k.Dotfiles, k.Compare, k.SyncBrowse}},
-		{"Files", []key.Binding{k.Copy, k.Move, k.Mkdir, k.Delete, k.View, k.Edit, k.Refresh}},
+		{"Files", []key.Binding{k.Copy, k.Move, k.Mkdir, k.Delete, k.View, k.Edit, k.Refresh, k.Synchronize}},
 		{"Windows", []key.Binding{k.Queue, k.Log, k.Connect, k.Sites, k.Help, k.Quit}},
 		{"Queue panel", []key.Binding{k.QPause, k.QCancel, k.QRetry, k.QUp, k.QDown, k.QClear}},
 		{"Viewer (F3)", []key.Binding{k.Hex}},

@@ -240,6 +240,8 @@ func (a *App) action(k fmt.Stringer) tea.Cmd {
 		return a.refresh(a.focus)
 	case m(km.Compare):
 		a.toggleCompare()
+	case m(km.Synchronize):
+		return a.openSync()
 	case m(km.SyncBrowse):
 		a.syncBrowse = !a.syncBrowse
 		a.setStatus(map[bool]string{true: "synchronized browsing on", false: "synchronized browsing off"}[a.syncBrowse])

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -103,10 +104,12 @@ func (a *App) mouseRelease(m tea.Mouse) tea.Cmd {
 	}
 	it := &src.items[src.rows[a.mouse.dragRow]]
 	a.mouse.lastAt = time.Time{}
+	// A drag does not ask: it takes the bookmarks' default excludes.
+	sel := []protocol.Entry{it.e}
 	if it.marked {
-		return a.copySelection(a.mouse.dragPane, false)
+		sel = src.selection()
 	}
-	return a.queueEntries(a.mouse.dragPane, []protocol.Entry{it.e}, false)
+	return a.queueEntries(a.mouse.dragPane, sel, false, filter.Spec{Rules: filter.Exclude(a.defaultExcludes(a.mouse.dragPane)...)})
 }
 
 // wheelStep is how many rows one wheel notch scrolls.

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -185,7 +186,7 @@ func (a *App) moveToOther(i int, sel []protocol.Entry) tea.Cmd {
 		return nil
 	}
 	if p.siteID() != o.siteID() {
-		return a.queueEntries(i, sel, true)
+		return a.queueEntries(i, sel, true, filter.Spec{})
 	}
 	if p.dir == o.dir {
 		a.setErr(fmt.Errorf("source and target directory are the same"))

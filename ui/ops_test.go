@@ -115,6 +115,8 @@ func TestCopyMarkedFilesThroughTheQueue(t *testing.T) {
 	p.selectName("dir")
 	press(t, a, "insert")
 	press(t, a, "f5")
+	mustContain(t, a, "Copy 3 entries (1 directories)", "exclude")
+	press(t, a, "enter")
 	if p.markedN != 0 {
 		t.Fatal("marks not cleared after F5")
 	}

@@ -155,6 +155,10 @@ type Options struct {
 	Pager string
 	// TempDir holds files downloaded for F4; empty uses os.TempDir.
 	TempDir string
+	// SyncStateDir keeps what each pair of directories had at its last
+	// synchronize (see syncer.StatePath), as `ferry sync` does; empty:
+	// every synchronize is a first one, which deletes nothing.
+	SyncStateDir string
 	// Input and Output replace the terminal (tests); nil uses stdin/stdout.
 	Input  io.Reader
 	Output io.Writer

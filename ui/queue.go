@@ -4,9 +4,11 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"slices"
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
 )
@@ -203,11 +205,36 @@ func (a *App) conflictDialog(j transfer.JobInfo) dialog {
 
 // copySelection queues the marked entries (or the one under the cursor) of
 // pane src for the other pane's directory; move deletes the sources after.
+// A copy of directories asks first, offering a filter (copyDialog).
 func (a *App) copySelection(src int, move bool) tea.Cmd {
-	return a.queueEntries(src, a.panes[src].selection(), move)
+	sel := a.panes[src].selection()
+	if !move && slices.ContainsFunc(sel, protocol.Entry.IsDir) {
+		if a.queueReady(src) {
+			a.openDialog(a.copyDialog(src, sel))
+		}
+		return nil
+	}
+	return a.queueEntries(src, sel, move, filter.Spec{})
 }
 
-func (a *App) queueEntries(src int, sel []protocol.Entry, move bool) tea.Cmd {
+// queueReady reports whether pane src's entries can be queued for the
+// other pane, saying why not in the status line.
+func (a *App) queueReady(src int) bool {
+	dp := a.panes[1-src]
+	switch {
+	case a.opts.Queue == nil:
+		a.setErr(fmt.Errorf("transfers are not available"))
+	case dp.client == nil || dp.dir == "" || dp.lost:
+		a.setErr(fmt.Errorf("the other pane (%s) is not connected", dp.ep.Name))
+	default:
+		return true
+	}
+	return false
+}
+
+// queueEntries queues sel of pane src for the other pane's directory; the
+// directories' walks apply filt.
+func (a *App) queueEntries(src int, sel []protocol.Entry, move bool, filt filter.Spec) tea.Cmd {
 	sp, dp := a.panes[src], a.panes[1-src]
 	if a.opts.Queue == nil {
 		a.setErr(fmt.Errorf("transfers are not available"))
@@ -235,7 +262,7 @@ func (a *App) queueEntries(src int, sel []protocol.Entry, move bool) tea.Cmd {
 			Src: srcEP, SrcPath: sp.join(e.Name),
 			Dst: dstEP, DstPath: dp.join(e.Name),
 			Dir:     e.IsDir(),
-			Options: transfer.JobOptions{DeleteSource: move},
+			Options: transfer.JobOptions{DeleteSource: move, Filter: filt},
 		})
 	}
 	sp.clearMarks()
