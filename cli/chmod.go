@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"io/fs"
 	"path"
 
@@ -74,9 +73,21 @@ func (ch *chmodder) top(ctx context.Context, c protocol.Client, p string) error 
 		return err
 	}
 	if ent.IsDir() && ch.recursive {
-		return ch.tree(ctx, c, p, ent)
+		_, err := perm.Tree(ctx, c, p, ent, ch.target, func(err error) error { ch.fail(err); return nil })
+		return err
 	}
-	return ch.one(ctx, c, p, ent)
+	if mode, ok := ch.target(ent); ok {
+		return perm.Chmod(ctx, c, p, mode)
+	}
+	return nil
+}
+
+// target is the mode an entry gets, if its kind is wanted.
+func (ch *chmodder) target(en protocol.Entry) (fs.FileMode, bool) {
+	if en.IsDir() && !ch.dirs || !en.IsDir() && !ch.files {
+		return 0, false
+	}
+	return ch.mode.Apply(en.Mode, en.IsDir()), true
 }
 
 // lookup describes p from its parent's listing, else with Stat.
@@ -91,74 +102,4 @@ func lookup(ctx context.Context, c protocol.Client, p string) (protocol.Entry, e
 		}
 	}
 	return c.Stat(ctx, p)
-}
-
-// one changes p if its kind is wanted.
-func (ch *chmodder) one(ctx context.Context, c protocol.Client, p string, ent protocol.Entry) error {
-	if ent.IsDir() && !ch.dirs || !ent.IsDir() && !ch.files {
-		return nil
-	}
-	return setMode(ctx, c, p, ch.mode.Apply(ent.Mode, ent.IsDir()))
-}
-
-// setMode sets mode on p, or says the backend cannot.
-func setMode(ctx context.Context, c protocol.Client, p string, mode fs.FileMode) error {
-	chm, ok := c.(protocol.Chmoder)
-	if !ok {
-		return protocol.NewError("chmod", p, protocol.ErrUnsupported, "", nil)
-	}
-	return chm.Chmod(ctx, p, mode)
-}
-
-// tree changes dir and everything under it, depth first, holding one
-// listing per level. A directory whose new mode still lets its owner list
-// and enter it changes before its contents; one that would not changes
-// after them, so the walk can get in either way. Links are not followed.
-// A server that cannot chmod at all ends the walk at its first refusal.
-func (ch *chmodder) tree(ctx context.Context, c protocol.Client, dir string, ent protocol.Entry) error {
-	newMode := ch.mode.Apply(ent.Mode, true)
-	before := newMode&0o500 == 0o500
-	if ch.dirs && before {
-		if err := setMode(ctx, c, dir, newMode); err != nil {
-			if fatal(err) {
-				return err
-			}
-			ch.fail(err)
-		}
-	}
-	entries, err := c.List(ctx, dir)
-	if err != nil {
-		if fatal(err) {
-			return err
-		}
-		ch.fail(err)
-	}
-	for _, en := range entries {
-		if en.Name == "" || en.Name == "." || en.Name == ".." || path.Base(en.Name) != en.Name || en.IsLink() {
-			continue // an unsafe listing line is never acted on; links are not followed
-		}
-		p := path.Join(dir, en.Name)
-		if en.IsDir() {
-			err = ch.tree(ctx, c, p, en)
-		} else {
-			err = ch.one(ctx, c, p, en)
-		}
-		if err != nil {
-			if fatal(err) {
-				return err
-			}
-			ch.fail(err)
-		}
-	}
-	if ch.dirs && !before {
-		return setMode(ctx, c, dir, newMode)
-	}
-	return nil
-}
-
-// fatal reports whether err ends a recursive chmod: an interrupt, or a
-// server that does not do chmod at all, where every other file would fail
-// the same way.
-func fatal(err error) bool {
-	return errors.Is(err, context.Canceled) || errors.Is(err, protocol.ErrUnsupported) || errors.Is(err, protocol.ErrTransient)
 }
