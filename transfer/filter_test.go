@@ -177,3 +177,32 @@ func TestJobOptions_FilterJSON(t *testing.T) {
 		t.Errorf("options without a filter save one: %s", b)
 	}
 }
+
+// TestWalk_FilterSurvivesReload writes a saved queue holding a filtered
+// directory job and starts a queue on it: the walk applies the filter.
+func TestWalk_FilterSurvivesReload(t *testing.T) {
+	dir := t.TempDir()
+	src, dst, state := filepath.Join(dir, "src"), filepath.Join(dir, "dst"), filepath.Join(dir, "state")
+	for _, f := range []string{"a.txt", "b.log", "cache/x"} {
+		writeFile(t, filepath.Join(src, f), []byte(f))
+	}
+	sq := savedQueue{Version: 1, NextID: 2, Jobs: []savedJob{{
+		ID: 1, SrcSite: "local", SrcPath: slash(src), DstSite: "other", DstPath: slash(dst), Dir: true, State: "queued",
+		Options: JobOptions{Filter: filter.Spec{Rules: filter.Exclude("*.log", "cache/")}},
+	}}}
+	data, err := json.Marshal(sq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, filepath.Join(state, queueFile), data)
+	q, _ := newTestQueue(t, Options{StateDir: state, Resolve: func(_ context.Context, site string) (Endpoint, error) {
+		if site == "local" {
+			return localEP(nil), nil
+		}
+		return namedEP(site, nil), nil
+	}})
+	waitDone(t, q)
+	if got := treeFiles(t, dst); !slices.Equal(got, []string{"a.txt"}) {
+		t.Errorf("the reloaded job copied %q, want only a.txt", got)
+	}
+}
