@@ -136,6 +136,9 @@ func (s *tuiSession) endpointFor(addr string) (ui.Endpoint, error) {
 		Site:      site,
 		Transfer:  transfer.Endpoint{ID: site.ID(), Dial: dial, MaxConns: 4},
 	}
+	if bm := s.conn.bookmarkFor(site); bm != nil {
+		ep.Exclude = bm.Exclude
+	}
 	return ep, nil
 }
 

@@ -42,6 +42,9 @@ type Endpoint struct {
 	// Site is the address the endpoint was opened from, for "save as
 	// bookmark"; zero for the local pane.
 	Site protocol.Site
+	// Exclude are the default excludes of the bookmark the endpoint was
+	// opened from; the copy dialog starts with them.
+	Exclude []string
 }
 
 // transferEndpoint is the queue's view of the endpoint.
