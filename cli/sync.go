@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"time"
 
@@ -32,7 +31,8 @@ func runSync(ctx context.Context, e *env, args []string) int {
 	dry := fs.Bool("dry-run", false, "print the plan, change nothing")
 	fs.BoolVar(dry, "n", false, "same as --dry-run")
 	force := fs.Bool("force", false, "carry out a plan that deletes more than half of a side's files")
-	ff := registerSyncFilters(fs)
+	var ff filterFlags
+	ff.register(fs)
 	rest, code := parseOrExit(e, fs, args)
 	if code >= 0 {
 		return code
@@ -41,10 +41,6 @@ func runSync(ctx context.Context, e *env, args []string) int {
 		return e.errorf(exitUsage, "sync takes two directories, A and B; see ferry help sync")
 	}
 	qopts, jopts, err := flags.options()
-	if err != nil {
-		return e.errorf(exitUsage, "%v", err)
-	}
-	rules, err := ff()
 	if err != nil {
 		return e.errorf(exitUsage, "%v", err)
 	}
@@ -57,6 +53,16 @@ func runSync(ctx context.Context, e *env, args []string) int {
 		if sites[i], err = conn.site(arg); err != nil {
 			return e.errorf(exitUsage, "%v", err)
 		}
+	}
+	// The excludes of both sides' bookmarks apply to both trees, so that
+	// what one side leaves out is never deleted on the other.
+	spec, err := ff.spec(conn.bookmarksFor(sites[0], sites[1])...)
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
+	}
+	rules, err := filter.Compile(spec)
+	if err != nil {
+		return e.errorf(exitUsage, "%v", err)
 	}
 	stateDir, err := transfer.DefaultStateDir(e.getenv)
 	if err != nil {
@@ -288,20 +294,4 @@ func syncLine(it syncer.Item, sites [2]protocol.Site, done bool) string {
 
 func isFTP(s protocol.Site) bool {
 	return s.Scheme == protocol.SchemeFTP || s.Scheme == protocol.SchemeFTPS || s.Scheme == protocol.SchemeFTPES
-}
-
-// registerSyncFilters adds --exclude, --include and --gitignore and
-// returns what compiles them once the flags are parsed.
-func registerSyncFilters(fs *flag.FlagSet) func() (*filter.Rules, error) {
-	var spec filter.Spec
-	fs.Func("exclude", "leave out paths matching `PATTERN` (gitignore syntax; repeatable)", func(v string) error {
-		spec.Rules = append(spec.Rules, filter.Exclude(v)...)
-		return nil
-	})
-	fs.Func("include", "keep paths matching `PATTERN` that an earlier --exclude left out (repeatable)", func(v string) error {
-		spec.Rules = append(spec.Rules, filter.Include(v)...)
-		return nil
-	})
-	fs.BoolVar(&spec.Gitignore, "gitignore", false, "honour .gitignore files found in the trees")
-	return func() (*filter.Rules, error) { return filter.Compile(spec) }
 }
