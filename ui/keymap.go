@@ -28,6 +28,7 @@ type KeyMap struct {
 	Hex key.Binding
 	// Managing files beyond copying them.
 	Props, Find, NewFile, Symlink, CopyPath, CopyURL key.Binding
+	Chmod                                            key.Binding
 }
 
 // DefaultKeyMap follows Midnight Commander habits with vim keys beside them.
@@ -85,6 +86,7 @@ func DefaultKeyMap() KeyMap {
 		Symlink:       b("ctrl+x s", "symbolic link to the entry", "ctrl+x s"),
 		CopyPath:      b("y", "copy the full path (OSC 52)", "y"),
 		CopyURL:       b("Y", "copy the URL (OSC 52)", "Y"),
+		Chmod:         b("ctrl+x c/P", "permissions (chmod)", "ctrl+x c", "P"),
 	}
 }
 
@@ -105,6 +107,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"queue_up": &k.QUp, "queue_down": &k.QDown, "queue_clear": &k.QClear,
 		"view_hex": &k.Hex, "properties": &k.Props, "find": &k.Find,
 		"new_file": &k.NewFile, "symlink": &k.Symlink, "copy_path": &k.CopyPath, "copy_url": &k.CopyURL,
+		"permissions": &k.Chmod,
 	}
 }
 
@@ -153,7 +156,7 @@ func (k *KeyMap) helpSections() []helpSection {
 		{"Windows", []key.Binding{k.Queue, k.Log, k.Connect, k.Sites, k.Help, k.Quit}},
 		{"Queue panel", []key.Binding{k.QPause, k.QCancel, k.QRetry, k.QUp, k.QDown, k.QClear}},
 		{"Viewer (F3)", []key.Binding{k.Hex}},
-		{"Manage", []key.Binding{k.Props, k.Find, k.NewFile, k.Symlink, k.CopyPath, k.CopyURL}},
+		{"Manage", []key.Binding{k.Props, k.Find, k.NewFile, k.Symlink, k.CopyPath, k.CopyURL, k.Chmod}},
 	}
 }
 

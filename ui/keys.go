@@ -232,6 +232,8 @@ func (a *App) action(k fmt.Stringer) tea.Cmd {
 		return a.touchDialog(a.focus)
 	case m(km.Symlink):
 		return a.symlinkDialog(a.focus)
+	case m(km.Chmod):
+		return a.permsDialog(a.focus)
 	case m(km.CopyPath):
 		return a.copyPath(a.focus, false)
 	case m(km.CopyURL):
