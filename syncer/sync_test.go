@@ -2,7 +2,11 @@ package syncer
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"io"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -418,4 +422,70 @@ func TestSortPathsIsTreeOrder(t *testing.T) {
 	if got, want := strings.Join(ps, " "), "a a/b a/b/c a-c a.d b"; got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}
+}
+
+// failingCreate is a local Client that refuses to write one name.
+type failingCreate struct {
+	*local.Client
+	name string
+}
+
+func (f failingCreate) Create(ctx context.Context, p string, offset int64) (io.WriteCloser, error) {
+	if strings.Contains(path.Base(p), f.name) {
+		return nil, fmt.Errorf("create %s: %w", p, protocol.ErrPermission)
+	}
+	return f.Client.Create(ctx, p, offset)
+}
+
+// TestSync_FailedCopyDeletesNothing fails one copy: the deletions of the
+// same plan wait, the state stays as it was, and the next run, with the
+// server fixed, finishes the job without a wrong deletion or conflict.
+func TestSync_FailedCopyDeletesNothing(t *testing.T) {
+	r := newRig(t)
+	for _, rel := range []string{"k1", "k2", "k3", "k4", "old.txt"} {
+		put(t, r.a, rel, "v", t0)
+	}
+	r.mustRun()
+	before, _ := os.ReadFile(r.stateFile)
+	put(t, r.a, "bad.txt", "refused once", t0.Add(time.Hour))
+	put(t, r.a, "good.txt", "fine", t0.Add(time.Hour))
+	os.Remove(filepath.Join(r.a, "old.txt"))
+
+	p := r.plan(context.Background())
+	q, err := transfer.New(transfer.Options{Workers: 2, RetryDelay: time.Millisecond, Retries: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer q.Close()
+	b := endpoint(r.b)
+	b.Transfer.ID = "failing"
+	b.Transfer.Dial = func(context.Context) (protocol.Client, error) { return failingCreate{local.New(), "bad.txt"}, nil }
+	var failed []string
+	run := &Runner{A: endpoint(r.a), B: b, Queue: q, StateFile: r.stateFile, Poll: 5 * time.Millisecond,
+		Report: func(it Item, err error) {
+			if err != nil {
+				failed = append(failed, it.Path)
+			}
+		}}
+	res, err := run.Run(context.Background(), p, nil)
+	if !errors.Is(err, ErrIncomplete) || res.Saved {
+		t.Fatalf("Run = %+v, %v; want ErrIncomplete and no state", res, err)
+	}
+	if len(failed) != 1 || failed[0] != "bad.txt" {
+		t.Errorf("failed steps %v, want [bad.txt]", failed)
+	}
+	if _, err := os.Stat(filepath.Join(r.b, "old.txt")); err != nil {
+		t.Error("old.txt was deleted on B although a copy failed")
+	}
+	if after, _ := os.ReadFile(r.stateFile); string(after) != string(before) {
+		t.Error("a failed run replaced the state")
+	}
+
+	p, res = r.mustRun()
+	for _, it := range p.Items {
+		if it.Action != CopyAToB && it.Action != DeleteB {
+			t.Errorf("the rerun plans %v %s", it.Action, it.Path)
+		}
+	}
+	r.mustEqualSides(map[string]string{"k1": "v", "k2": "v", "k3": "v", "k4": "v", "bad.txt": "refused once", "good.txt": "fine"})
 }
