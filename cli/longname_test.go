@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // nameOfBytes is a file name of exactly n bytes built from unit, padded
@@ -41,9 +42,12 @@ func longNameSites(t *testing.T) []longNameSite {
 		longNameSite{name: "demo-ftpd", url: "ftp://u@" + startFTP(t, ftpRoot) + "/", dir: ftpRoot},
 		longNameSite{name: "local", url: localDir + "/", dir: localDir},
 	)
-	unique := "longname-" + filepath.Base(t.TempDir())
+	// The real servers outlive a test run: a name of this run's own, and
+	// what it wrote removed after.
+	unique := fmt.Sprintf("longname-%d-%d", os.Getpid(), time.Now().UnixNano())
 	if a := os.Getenv("FERRY_TEST_SSHD"); a != "" {
 		dir := filepath.Join(os.Getenv("FERRY_TEST_SSHD_DIR"), unique)
+		t.Cleanup(func() { os.RemoveAll(dir) })
 		sites = append(sites, longNameSite{name: "openssh", dir: dir,
 			url:   "sftp://" + os.Getenv("FERRY_TEST_SSHD_USER") + "@" + a + dir + "/",
 			flags: []string{"-i", os.Getenv("FERRY_TEST_SSHD_KEY"), "--known-hosts", os.Getenv("FERRY_TEST_SSHD_KNOWN_HOSTS"), "--trust", "strict", "--ssh-config", "none"}})
@@ -59,6 +63,7 @@ func longNameSites(t *testing.T) []longNameSite {
 			continue
 		}
 		dir := filepath.Join(os.Getenv("FERRY_TEST_FTP_DIR"), unique+"-"+strings.ToLower(srv))
+		t.Cleanup(func() { os.RemoveAll(dir) })
 		sites = append(sites, longNameSite{name: strings.ToLower(srv), dir: dir,
 			// An FTP address's path is relative to the login directory
 			// unless it starts with a second slash, as with curl.
