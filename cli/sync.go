@@ -114,7 +114,11 @@ func runSync(ctx context.Context, e *env, args []string) int {
 	done := make(chan int, 2)
 	for i := range eps {
 		go func() {
-			lists[i], errs[i] = syncer.Walk(ctx, eps[i].Client, eps[i].Root, sites[i].IsLocal(), rules)
+			site := sites[i]
+			lists[i], errs[i] = syncer.Walk(ctx, eps[i].Client, eps[i].Root, syncer.WalkOptions{
+				Local: site.IsLocal(), Rules: rules,
+				Dial: func(ctx context.Context) (protocol.Client, error) { return conn.dial(ctx, site) },
+			})
 			if errors.Is(errs[i], protocol.ErrNotExist) && *dry && old == nil {
 				lists[i], errs[i] = syncer.Listing{}, nil // to be created
 			}

@@ -98,11 +98,11 @@ func (r *rig) plan(ctx context.Context) *Plan {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	la, err := Walk(ctx, local.New(), r.a, true, r.rules)
+	la, err := Walk(ctx, local.New(), r.a, WalkOptions{Local: true, Rules: r.rules})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	lb, err := Walk(ctx, local.New(), r.b, true, r.rules)
+	lb, err := Walk(ctx, local.New(), r.b, WalkOptions{Local: true, Rules: r.rules})
 	if err != nil {
 		r.t.Fatal(err)
 	}

@@ -49,27 +49,81 @@ func (l Listing) Files() int {
 	return n
 }
 
-// listConcurrency is how many directories are listed at once on one
-// session: several on a session that multiplexes (SFTP) or on the local
-// disk, one where every listing takes the connection (FTP).
-func listConcurrency(c protocol.Client, local bool) int {
-	if local {
-		return 8
-	}
+// WalkOptions tune a Walk.
+type WalkOptions struct {
+	// Local says the tree is on the local disk, where several listings at
+	// once cost nothing.
+	Local bool
+	// Rules leave paths out (nil: none).
+	Rules *filter.Rules
+	// Dial opens more sessions for a server that runs one command at a
+	// time (FTP), so that up to ftpSessions directories are listed at
+	// once; nil lists one at a time there. Sessions dialed are closed when
+	// the walk ends; one that fails to dial just means fewer in flight.
+	Dial func(ctx context.Context) (protocol.Client, error)
+}
+
+// ftpSessions is how many sessions a walk over FTP may use, the first
+// being the caller's.
+const ftpSessions = 4
+
+// sessions is the pool a walk lists with: the caller's session, several
+// times over when it multiplexes (SFTP) or is the local disk, else the
+// caller's and up to ftpSessions-1 more, dialed in the background.
+func sessions(ctx context.Context, c protocol.Client, opts WalkOptions) (pool chan protocol.Client, closeAll func()) {
+	n := 1
+	shared := opts.Local
 	if m, ok := c.(protocol.Multiplexer); ok && m.Streams() > 1 {
-		return min(m.Streams(), 16)
+		n, shared = min(m.Streams(), 16), true
 	}
-	return 1
+	if opts.Local {
+		n = 8
+	}
+	if !shared && opts.Dial != nil {
+		n = ftpSessions
+	}
+	pool = make(chan protocol.Client, n)
+	pool <- c
+	if shared {
+		for range n - 1 {
+			pool <- c
+		}
+		return pool, func() {}
+	}
+	var mu sync.Mutex
+	var dialed []protocol.Client
+	done := make(chan struct{})
+	dctx, cancel := context.WithCancel(ctx)
+	go func() {
+		defer close(done)
+		for range n - 1 {
+			extra, err := opts.Dial(dctx)
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			dialed = append(dialed, extra)
+			mu.Unlock()
+			pool <- extra
+		}
+	}()
+	return pool, func() {
+		cancel()
+		<-done
+		for _, extra := range dialed {
+			extra.Close()
+		}
+	}
 }
 
 // Walk lists the tree below root on c, several directories at once where
-// the session allows, leaving out ferry's parts and what rules exclude
-// (with .gitignore files read as the walk meets them, when the rules say
-// so).
-// Symbolic links to files count as the files; links to directories are
-// not followed. Any listing that fails fails the walk: a directory that
-// could not be read must never look like a deleted one.
-func Walk(ctx context.Context, c protocol.Client, root string, local bool, rules *filter.Rules) (Listing, error) {
+// the session allows (or opts.Dial adds sessions), leaving out ferry's
+// parts and what the rules exclude (with .gitignore files read as the
+// walk meets them, when the rules say so). Symbolic links to files count
+// as the files; links to directories are not followed. Any listing that
+// fails fails the walk: a directory that could not be read must never
+// look like a deleted one.
+func Walk(ctx context.Context, c protocol.Client, root string, opts WalkOptions) (Listing, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var (
@@ -78,7 +132,8 @@ func Walk(ctx context.Context, c protocol.Client, root string, local bool, rules
 		firstEr error
 		wg      sync.WaitGroup
 	)
-	sem := make(chan struct{}, listConcurrency(c, local))
+	pool, closeAll := sessions(ctx, c, opts)
+	defer closeAll()
 	fail := func(err error) {
 		mu.Lock()
 		if firstEr == nil {
@@ -90,12 +145,17 @@ func Walk(ctx context.Context, c protocol.Client, root string, local bool, rules
 	var visit func(rel string, rules *filter.Rules)
 	visit = func(rel string, rules *filter.Rules) {
 		defer wg.Done()
-		sem <- struct{}{}
+		var c protocol.Client
+		select {
+		case c = <-pool:
+		case <-ctx.Done():
+			return
+		}
+		defer func() { pool <- c }()
 		ents, err := c.List(ctx, path.Join(root, rel))
 		if err == nil && rules.Gitignore() {
 			rules, err = withGitignore(ctx, c, root, rel, ents, rules)
 		}
-		<-sem
 		if err != nil {
 			fail(fmt.Errorf("list %s: %w", path.Join(root, rel), err))
 			return
@@ -151,7 +211,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, local bool, rules
 		}
 	}
 	wg.Add(1)
-	visit("", rules)
+	visit("", opts.Rules)
 	wg.Wait()
 	if firstEr != nil {
 		return nil, firstEr

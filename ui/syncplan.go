@@ -104,7 +104,7 @@ func (a *App) openSync() tea.Cmd {
 		done := make(chan struct{}, 2)
 		for i := range eps {
 			go func() {
-				lists[i], errs[i] = syncer.Walk(ctx, clients[i], eps[i].Root, local[i], nil)
+				lists[i], errs[i] = syncer.Walk(ctx, clients[i], eps[i].Root, syncer.WalkOptions{Local: local[i], Dial: dials[i]})
 				done <- struct{}{}
 			}()
 		}
