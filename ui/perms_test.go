@@ -1,10 +1,16 @@
 package ui
 
 import (
+	"context"
 	"io/fs"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/demo/ftpd"
+	"github.com/ferryhq/ferry/protocol"
+	"github.com/ferryhq/ferry/protocol/ftp"
 )
 
 func wantPerm(t *testing.T, p string, want fs.FileMode) {
@@ -132,4 +138,43 @@ func TestPermsDialog_Recursive(t *testing.T) {
 	wantPerm(t, filepath.Join(tree, "a.txt"), 0o644)
 	wantPerm(t, filepath.Join(tree, "sub"), 0o700)
 	wantPerm(t, tree, 0o700)
+}
+
+// TestPermsDialog_FTP sets a mode over FTP (SITE CHMOD on the demo
+// server), and shows a read-only server's refusal in its own words.
+func TestPermsDialog_FTP(t *testing.T) {
+	for _, readOnly := range []bool{false, true} {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		root := t.TempDir()
+		writeFiles(t, root, map[string]string{"index.html": "hi"})
+		chmodT(t, filepath.Join(root, "index.html"), 0o600)
+		srv, err := ftpd.Start(ctx, ftpd.Options{Root: root, ReadOnly: readOnly, Users: map[string]string{"demo": "pw"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Close()
+		site, err := protocol.Parse("ftp://demo@" + srv.Addr() + "/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg := ftp.Config{Password: "pw", Timeout: 10 * time.Second}
+		remote := Endpoint{Name: "demo@" + srv.Addr(), Site: site,
+			Dial: func(ctx context.Context) (protocol.Client, error) { return ftp.Dial(ctx, site, cfg) }}
+		a := newTestApp(t, t.TempDir(), t.TempDir(), func(o *Options) { o.Right = remote })
+		a.focus = 1
+		if !a.panes[1].selectName("index.html") {
+			t.Fatalf("index.html not listed: %q, dir %q, %d items\n%s", a.panes[1].err, a.panes[1].dir, len(a.panes[1].items), screenText(a))
+		}
+		press(t, a, "P", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "tab", "backspace", "backspace", "backspace")
+		typeText(t, a, "644")
+		press(t, a, "enter")
+		if readOnly {
+			mustContain(t, a, "550 Permission denied")
+			wantPerm(t, filepath.Join(root, "index.html"), 0o600)
+			continue
+		}
+		wantPerm(t, filepath.Join(root, "index.html"), 0o644)
+		mustContain(t, a, "-rw-r--r--")
+	}
 }
