@@ -551,3 +551,41 @@ func TestRules_Gitignore(t *testing.T) {
 		t.Error("Rules of nil rules is not nil")
 	}
 }
+
+// TestWatcher_ManyFilesAtOnce lands 5,000 files in one go, as an unpacked
+// archive or a checkout does: each is reported once, in bounded time.
+func TestWatcher_ManyFilesAtOnce(t *testing.T) {
+	root := t.TempDir()
+	w, err := New(root, Options{Debounce: 500 * time.Millisecond}) // longer than a busy machine pauses a writer
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go w.Run(ctx)
+	const n = 5000
+	for i := range n {
+		d := filepath.Join(root, fmt.Sprintf("d%02d", i%50))
+		os.MkdirAll(d, 0o755)
+		os.WriteFile(filepath.Join(d, fmt.Sprintf("f%04d", i)), []byte("x"), 0o644)
+	}
+	seen := map[string]int{}
+	deadline := time.After(30 * time.Second)
+	for len(seen) < n {
+		select {
+		case batch := <-w.Changes():
+			for _, c := range batch {
+				if c.Op == OpUpload {
+					seen[c.Path]++
+				}
+			}
+		case <-deadline:
+			t.Fatalf("%d of %d files reported in 30 s", len(seen), n)
+		}
+	}
+	for p, k := range seen {
+		if k != 1 {
+			t.Errorf("%s reported %d times", p, k)
+		}
+	}
+}

@@ -86,6 +86,7 @@ type Watcher struct {
 	// Owned by Run's goroutine (and New, before it).
 	index   map[string]node
 	pending map[string]*pend
+	away    map[uint64]string // file ID → the pending path it vanished from
 	ready   []Change
 }
 
@@ -105,7 +106,7 @@ func New(root string, opts Options) (*Watcher, error) {
 		return nil, mapAddError(abs, err)
 	}
 	w := &Watcher{root: abs, opts: opts, fsw: fsw, out: make(chan []Change),
-		index: map[string]node{}, pending: map[string]*pend{}}
+		index: map[string]node{}, pending: map[string]*pend{}, away: map[uint64]string{}}
 	if err := w.addTree("", nil); err != nil {
 		fsw.Close()
 		return nil, err
@@ -191,9 +192,14 @@ func (w *Watcher) Run(ctx context.Context) error {
 		if len(w.ready) > 0 {
 			out = w.out
 		}
-		if next, ok := w.nextDue(); ok && (armed.IsZero() || next.Before(armed)) {
-			timer.Reset(time.Until(next))
-			armed = next
+		// A path's due time only moves later, and a new one is later than
+		// any armed: the timer needs arming only when it is not, so a
+		// burst of events costs no scan of the pending paths each.
+		if armed.IsZero() {
+			if next, ok := w.nextDue(); ok {
+				timer.Reset(time.Until(next))
+				armed = next
+			}
 		}
 		select {
 		case <-ctx.Done():
@@ -251,6 +257,9 @@ func (w *Watcher) event(ev fsnotify.Event) {
 	if ev.Has(fsnotify.Rename) || ev.Has(fsnotify.Remove) {
 		if n, known := w.index[rel]; known {
 			w.pending[rel].away = &n
+			if n.id != 0 {
+				w.away[n.id] = rel
+			}
 		}
 	}
 }
@@ -294,12 +303,12 @@ func (w *Watcher) settle(now time.Time) error {
 			p.last, p.exists, p.due = cur, true, now.Add(w.opts.Debounce)
 			continue
 		}
-		delete(w.pending, rel)
+		w.forget(rel)
 		if old, known := w.index[rel]; known && old == cur {
 			continue
 		}
 		if from, ok := w.renamedFrom(cur); ok {
-			delete(w.pending, from)
+			w.forget(from)
 			w.move(from, rel)
 			w.index[rel] = cur
 			changes = append(changes, Change{Op: OpRename, From: from, Path: rel, Dir: cur.dir})
@@ -348,7 +357,7 @@ func (w *Watcher) settle(now time.Time) error {
 			p.waited, p.due = true, now.Add(w.opts.Debounce)
 			continue
 		}
-		delete(w.pending, rel)
+		w.forget(rel)
 		n, known := w.index[rel]
 		if !known {
 			continue // a temporary file that came and went
@@ -378,16 +387,26 @@ func (w *Watcher) renamedFrom(cur node) (string, bool) {
 	if cur.id == 0 {
 		return "", false
 	}
-	for rel, p := range w.pending {
-		if p.away == nil || p.away.id != cur.id || p.away.dir != cur.dir || (!cur.dir && p.away.size != cur.size) {
-			continue
-		}
-		if _, err := os.Lstat(w.abs(rel)); err == nil {
-			continue
-		}
-		return rel, true
+	rel, ok := w.away[cur.id]
+	if !ok {
+		return "", false
 	}
-	return "", false
+	p := w.pending[rel]
+	if p == nil || p.away == nil || p.away.id != cur.id || p.away.dir != cur.dir || (!cur.dir && p.away.size != cur.size) {
+		return "", false
+	}
+	if _, err := os.Lstat(w.abs(rel)); err == nil {
+		return "", false
+	}
+	return rel, true
+}
+
+// forget drops the pending path rel.
+func (w *Watcher) forget(rel string) {
+	if p := w.pending[rel]; p != nil && p.away != nil && w.away[p.away.id] == rel {
+		delete(w.away, p.away.id)
+	}
+	delete(w.pending, rel)
 }
 
 // move renames from (and all below it) to to in the index; to "" drops.
