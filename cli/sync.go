@@ -140,6 +140,9 @@ func runSync(ctx context.Context, e *env, args []string) int {
 		slack = 2 * time.Second
 	}
 	plan := syncer.NewPlan(lists[0], lists[1], old, syncer.Options{Slack: slack, Now: time.Now()})
+	if _, err := plan.SettleSameContent(ctx, eps[0].Client, eps[1].Client, eps[0].Root, eps[1].Root); err != nil {
+		return e.errorf(exitFor(err), "%v", err)
+	}
 	unsafe := plan.TooManyDeletes()
 	if *dry {
 		printSyncPlan(e, plan, sites)

@@ -489,3 +489,21 @@ func TestSync_FailedCopyDeletesNothing(t *testing.T) {
 	}
 	r.mustEqualSides(map[string]string{"k1": "v", "k2": "v", "k3": "v", "k4": "v", "bad.txt": "refused once", "good.txt": "fine"})
 }
+
+// TestSync_SameContentIsNoConflict reads both copies of a first run's
+// file that differs only in its time: equal contents are no conflict.
+func TestSync_SameContentIsNoConflict(t *testing.T) {
+	r := newRig(t)
+	put(t, r.a, "same.txt", "alike", t0)
+	put(t, r.b, "same.txt", "alike", t0.Add(time.Hour))
+	put(t, r.a, "differ.txt", "aaaaa", t0)
+	put(t, r.b, "differ.txt", "bbbbb", t0.Add(time.Hour))
+	p := r.plan(context.Background())
+	n, err := p.SettleSameContent(context.Background(), local.New(), local.New(), r.a, r.b)
+	if err != nil || n != 1 {
+		t.Fatalf("SettleSameContent = %d, %v; want 1 settled", n, err)
+	}
+	if len(p.Items) != 1 || p.Items[0].Path != "differ.txt" || p.Items[0].Action != Conflict {
+		t.Errorf("plan %+v, want only the conflict on differ.txt", p.Items)
+	}
+}

@@ -113,7 +113,11 @@ func (a *App) openSync() tea.Cmd {
 		if msg.err = errors.Join(errs[0], errs[1]); msg.err != nil {
 			return msg
 		}
-		msg.plan = syncer.NewPlan(lists[0], lists[1], old, syncer.Options{Slack: slack, Now: now})
+		plan := syncer.NewPlan(lists[0], lists[1], old, syncer.Options{Slack: slack, Now: now})
+		if _, msg.err = plan.SettleSameContent(ctx, clients[0], clients[1], eps[0].Root, eps[1].Root); msg.err != nil {
+			return msg
+		}
+		msg.plan = plan
 		msg.runner = &syncer.Runner{A: eps[0], B: eps[1], Queue: q, StateFile: stateFile}
 		return msg
 	}
