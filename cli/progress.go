@@ -58,6 +58,21 @@ func (p *progressView) log(line string) {
 	fmt.Fprintln(p.errw, "ferry: "+ansi.Strip(line))
 }
 
+// println prints a line of news (a watch's rename or removal) on stdout,
+// above the bars; --quiet hides it.
+func (p *progressView) println(line string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.quiet {
+		return
+	}
+	p.clear()
+	fmt.Fprintln(p.out, ansi.Strip(line))
+	if p.terminal {
+		p.draw()
+	}
+}
+
 // isErrorLine tells the engine's error lines (a failed file, a refused
 // name, a walk that failed, a directory a move could not remove) from its
 // notes (retries, resumes refused and started over), which --quiet hides.
