@@ -4,6 +4,7 @@ import (
 	"context"
 	"io/fs"
 	"path"
+	"strings"
 
 	"github.com/ferryhq/ferry/perm"
 	"github.com/ferryhq/ferry/protocol"
@@ -20,9 +21,24 @@ func runChmod(ctx context.Context, e *env, args []string) int {
 	fs.BoolVar(&ch.recursive, "recursive", false, "same as -R")
 	filesOnly := fs.Bool("files-only", false, "change files only (directories are walked, not changed)")
 	dirsOnly := fs.Bool("dirs-only", false, "change directories only")
+	// A mode that looks like a flag ("-w", "-rx") is taken as chmod(1)
+	// takes it, when it comes before the first address.
+	var dashMode string
+	for i, a := range args {
+		if !strings.HasPrefix(a, "-") || a == "--" {
+			break
+		}
+		if len(a) > 1 && strings.Trim(a[1:], "rwxXst") == "" {
+			dashMode, args = a, append(args[:i:i], args[i+1:]...)
+			break
+		}
+	}
 	rest, code := parseOrExit(e, fs, args)
 	if code >= 0 {
 		return code
+	}
+	if dashMode != "" {
+		rest = append([]string{dashMode}, rest...)
 	}
 	if len(rest) < 2 {
 		return e.errorf(exitUsage, "chmod takes a MODE and at least one address; see ferry help chmod")

@@ -93,6 +93,15 @@ func TestChmod(t *testing.T) {
 			}
 			wantTree(0o644, 0o755)
 
+			// A mode that looks like a flag, as chmod(1) takes it.
+			if code, errs := ferry("chmod", "-x", site.url+"tree/a.txt"); code != 0 {
+				t.Fatalf("chmod -x: exit %d: %s", code, errs)
+			}
+			wantMode(a, 0o644)
+			if code, errs := ferry("chmod", "a+x", site.url+"tree/a.txt"); code != 0 {
+				t.Fatalf("chmod a+x: exit %d: %s", code, errs)
+			}
+
 			// -p carries permission bits both ways; without it the server's
 			// default (no execute bits) stands.
 			script := filepath.Join(up, "run.sh")
