@@ -20,9 +20,11 @@ type syncMsg struct {
 	runner  *syncer.Runner
 	release func() // closes the sessions the plan and run use
 	err     error
-	// ran is set on the message that ends a run.
-	ran bool
-	res syncer.Result
+	// ran is set on the message that ends a run, with a line per step
+	// done (or failed) for the message log.
+	ran   bool
+	res   syncer.Result
+	lines []string
 }
 
 // syncDialog shows the plan of synchronizing the two panes' directories
@@ -130,6 +132,9 @@ func (a *App) onSync(msg syncMsg) tea.Cmd {
 		if msg.release != nil {
 			defer func() { go msg.release() }()
 		}
+		for _, l := range msg.lines {
+			a.log.add(a.now(), l)
+		}
 		r := msg.res
 		switch {
 		case msg.err != nil && r.Failed > 0:
@@ -217,8 +222,17 @@ func (d *syncDialog) start(a *App) tea.Cmd {
 	}
 	a.setStatus(fmt.Sprintf("synchronizing: %d steps…", ticked))
 	return func() tea.Msg {
-		res, err := runner.Run(ctx, plan, func(i int) bool { return skip[i] })
-		return syncMsg{ran: true, res: res, err: err, release: release}
+		var lines []string
+		r := *runner
+		r.Report = func(it syncer.Item, err error) {
+			line := "sync: " + syncLabel(it)
+			if err != nil {
+				line = "! sync: " + syncLabel(it) + ": " + err.Error()
+			}
+			lines = append(lines, line)
+		}
+		res, err := r.Run(ctx, plan, func(i int) bool { return skip[i] })
+		return syncMsg{ran: true, res: res, err: err, release: release, lines: lines}
 	}
 }
 

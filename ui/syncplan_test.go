@@ -59,6 +59,9 @@ func TestSynchronizePlanUntickAndQueue(t *testing.T) {
 	if !strings.Contains(a.status, "synchronized: 2 copied") {
 		t.Errorf("status %q", a.status)
 	}
+	if logged := strings.Join(a.log.lines, "\n"); !strings.Contains(logged, "sync: copy →      a.txt") {
+		t.Errorf("the message log lacks the copy of a.txt:\n%s", logged)
+	}
 
 	// The unticked step is offered again; Esc leaves everything as it is.
 	press(t, a, "Z")
