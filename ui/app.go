@@ -53,6 +53,8 @@ type App struct {
 
 	syncBrowse bool
 	compareOn  bool
+	watch      *watching // "keep remote up to date", while on
+	watchSeq   int
 	recent     []string // addresses connected in this run
 	first      tea.Cmd  // an extra command for Init (tests)
 	quitting   bool
@@ -289,6 +291,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.log.addProtocol(a.now(), msg)
 		return a, a.logSink.wait(a.ctx)
 	case queueEventMsg:
+		if a.watch != nil {
+			a.watch.keeper.Observe(transfer.Event(msg)) // does not block
+		}
 		cmd := a.onQueueEvent(transfer.Event(msg))
 		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
 	case queueClosedMsg:
@@ -319,6 +324,10 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onSites(msg)
 	case linkFileMsg:
 		return a, a.onLinkFile(msg)
+	case watchReportMsg:
+		return a, a.onWatchReport(msg)
+	case watchEndedMsg:
+		return a, a.onWatchEnded(msg)
 	}
 	return a, nil
 }

@@ -20,7 +20,7 @@ type KeyMap struct {
 	Filter, Jump                                 key.Binding
 	Sort, Reverse, Dotfiles                      key.Binding
 	Copy, Move, Mkdir, Delete, View, Edit        key.Binding
-	Refresh, Compare, SyncBrowse                 key.Binding
+	Refresh, Compare, SyncBrowse, Watch          key.Binding
 	Queue, Log, Connect, Sites, Help, Quit       key.Binding
 	// Queue panel actions (when the panel has focus).
 	QPause, QCancel, QRetry, QUp, QDown, QClear key.Binding
@@ -67,6 +67,7 @@ func DefaultKeyMap() KeyMap {
 		Compare:       b("=", "compare directories", "="),
 		Synchronize:   b("Z", "synchronize both ways (plan, untick, queue)", "Z"),
 		SyncBrowse:    b("ctrl+y", "synchronized browsing", "ctrl+y"),
+		Watch:         b("ctrl+w", "keep remote up to date (on/off)", "ctrl+w"),
 		Queue:         b("F2/t", "transfer queue", "f2", "t"),
 		Log:           b("F9/L", "message log", "f9", "L"),
 		Connect:       b("ctrl+o/o", "connect", "ctrl+o", "o"),
@@ -101,7 +102,7 @@ func (k *KeyMap) actions() map[string]*key.Binding {
 		"sort": &k.Sort, "reverse": &k.Reverse, "dotfiles": &k.Dotfiles,
 		"copy": &k.Copy, "move": &k.Move, "mkdir": &k.Mkdir, "delete": &k.Delete,
 		"view": &k.View, "edit": &k.Edit, "refresh": &k.Refresh, "compare": &k.Compare,
-		"sync_browse": &k.SyncBrowse, "queue": &k.Queue, "log": &k.Log,
+		"sync_browse": &k.SyncBrowse, "watch": &k.Watch, "queue": &k.Queue, "log": &k.Log,
 		"connect": &k.Connect, "sites": &k.Sites, "help": &k.Help, "quit": &k.Quit,
 		"queue_pause": &k.QPause, "queue_cancel": &k.QCancel, "queue_retry": &k.QRetry,
 		"queue_up": &k.QUp, "queue_down": &k.QDown, "queue_clear": &k.QClear,
@@ -151,7 +152,7 @@ func (k *KeyMap) Remap(overrides map[string][]string) error {
 func (k *KeyMap) helpSections() []helpSection {
 	return []helpSection{
 		{"Navigate", []key.Binding{k.Up, k.Down, k.PageUp, k.PageDown, k.HalfUp, k.HalfDown, k.Top, k.Bottom, k.Open, k.Parent, k.Switch, k.Filter, k.Jump}},
-		{"Mark and list", []key.Binding{k.Mark, k.MarkPattern, k.UnmarkPattern, k.Invert, k.Sort, k.Reverse, k.Dotfiles, k.Compare, k.SyncBrowse}},
+		{"Mark and list", []key.Binding{k.Mark, k.MarkPattern, k.UnmarkPattern, k.Invert, k.Sort, k.Reverse, k.Dotfiles, k.Compare, k.SyncBrowse, k.Watch}},
 		{"Files", []key.Binding{k.Copy, k.Move, k.Mkdir, k.Delete, k.View, k.Edit, k.Refresh, k.Synchronize}},
 		{"Windows", []key.Binding{k.Queue, k.Log, k.Connect, k.Sites, k.Help, k.Quit}},
 		{"Queue panel", []key.Binding{k.QPause, k.QCancel, k.QRetry, k.QUp, k.QDown, k.QClear}},

@@ -247,6 +247,8 @@ func (a *App) action(k fmt.Stringer) tea.Cmd {
 	case m(km.SyncBrowse):
 		a.syncBrowse = !a.syncBrowse
 		a.setStatus(map[bool]string{true: "synchronized browsing on", false: "synchronized browsing off"}[a.syncBrowse])
+	case m(km.Watch):
+		return a.toggleWatch()
 	case m(km.Queue):
 		a.toggleQueue()
 	case m(km.Log):

@@ -332,6 +332,9 @@ func (a *App) statusLine(w int) string {
 	if a.compareOn {
 		s = "[compare] " + s
 	}
+	if a.watch != nil {
+		s = "⟳ " + a.watch.label + " │ " + s
+	}
 	if a.statusErr {
 		return th.errStyle.render(fit(s, w))
 	}
