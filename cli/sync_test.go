@@ -254,3 +254,50 @@ func mustGlob(t *testing.T, pattern string) []string {
 	}
 	return m
 }
+
+// TestSyncInterruptedThenRerun stops a sync half way (Ctrl-C): exit 130,
+// nothing deleted, and the rerun finishes without a conflict.
+func TestSyncInterruptedThenRerun(t *testing.T) {
+	sftpRoot, a := t.TempDir(), t.TempDir()
+	addr, kh := startSFTP(t, sftpRoot)
+	_, port, _ := net.SplitHostPort(addr)
+	b := filepath.Join(sftpRoot, "s")
+	vars := stateEnv(t)
+	args := []string{"--known-hosts", kh, "--ssh-config", "none", "--timeout", "10s", "-P", "1"}
+	url := "sftp://u@127.0.0.1:" + port + "/s"
+	mt := time.Now().Add(-time.Hour).Truncate(time.Second)
+	for _, rel := range []string{"k1", "k2", "k3", "k4", "gone"} {
+		writeAs(t, a, rel, "v", mt, "")
+	}
+	if code, out, errs := runSyncWaiting(vars, append(args, a, url)...); code != 0 {
+		t.Fatalf("first sync: exit %d\n%s%s", code, out, errs)
+	}
+	big := strings.Repeat("x", 300<<10)
+	for _, rel := range []string{"big1", "big2", "big3"} {
+		writeAs(t, a, rel, big, mt, "")
+	}
+	os.Remove(filepath.Join(a, "gone"))
+
+	ctx, cancel := context.WithTimeout(context.Background(), 800*time.Millisecond)
+	defer cancel()
+	var out, errb bytes.Buffer
+	e := &env{Stdio: Stdio{In: strings.NewReader(""), Out: &out, Err: &errb}, getenv: func(k string) string { return vars[k] }, version: "test"}
+	code := runSync(ctx, e, append(args, "--limit-rate", "200K", a, url))
+	e.background.Wait()
+	if code != exitCanceled || !strings.Contains(errb.String(), "rerun") {
+		t.Fatalf("interrupted sync: exit %d, want %d\n%s%s", code, exitCanceled, out.String(), errb.String())
+	}
+	if _, err := os.Stat(filepath.Join(b, "gone")); err != nil {
+		t.Error("the interrupted sync deleted before its copies were done")
+	}
+	code, o, errs := runSyncWaiting(vars, append(args, a, url)...)
+	if code != 0 || strings.Contains(o, "conflict ") {
+		t.Fatalf("rerun: exit %d\n%s%s", code, o, errs)
+	}
+	want := joinSorted("big1="+big, "big2="+big, "big3="+big, "k1=v", "k2=v", "k3=v", "k4=v")
+	for _, dir := range []string{a, b} {
+		if got := snapshot(t, dir); got != want {
+			t.Errorf("%s after the rerun: %.200s", dir, got)
+		}
+	}
+}
