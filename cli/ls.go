@@ -96,6 +96,8 @@ type entryJSON struct {
 	Mode    string    `json:"mode"`
 	ModTime time.Time `json:"mtime,omitzero"`
 	Target  string    `json:"target,omitempty"`
+	Owner   string    `json:"owner,omitempty"`
+	Group   string    `json:"group,omitempty"`
 	Raw     string    `json:"raw,omitempty"`
 }
 
@@ -109,7 +111,7 @@ func jsonEntry(en protocol.Entry) entryJSON {
 	case en.Raw != "":
 		t = "unknown"
 	}
-	return entryJSON{Name: en.Name, Size: en.Size, Type: t, Mode: en.Mode.String(), ModTime: en.ModTime, Target: en.Target, Raw: en.Raw}
+	return entryJSON{Name: en.Name, Size: en.Size, Type: t, Mode: en.Mode.String(), ModTime: en.ModTime, Target: en.Target, Owner: en.Owner, Group: en.Group, Raw: en.Raw}
 }
 
 func displayName(en protocol.Entry) string {

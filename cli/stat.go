@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -64,6 +65,9 @@ func runStat(ctx context.Context, e *env, args []string) int {
 	fmt.Fprintf(e.Out, "Mode:      %s (%04o)\n", en.Mode, en.Mode.Perm())
 	if !en.ModTime.IsZero() {
 		fmt.Fprintf(e.Out, "Modified:  %s\n", en.ModTime.Local().Format(time.RFC3339))
+	}
+	if en.Owner != "" || en.Group != "" {
+		fmt.Fprintf(e.Out, "Owner:     %s\n", strings.TrimSuffix(en.Owner+":"+en.Group, ":"))
 	}
 	if en.Target != "" {
 		fmt.Fprintf(e.Out, "Target:    %s\n", en.Target)

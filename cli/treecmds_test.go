@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -188,6 +189,27 @@ func TestDuFindStatTouchOnEveryServer(t *testing.T) {
 				}
 				if got.Name != "top.txt" || got.Size != 123_456 || got.Type != "file" || got.Path != serverDir+"/top.txt" || got.Checksum == "" {
 					t.Fatalf("stat: got %+v", got)
+				}
+				// SFTP gives numeric IDs; the real FTP servers name the owner
+				// (or give its ID) in LIST or MLSD.
+				if fi, err := os.Stat(filepath.Join(treeDir, "top.txt")); err == nil && site.name == "openssh" {
+					if uid := fmt.Sprint(fi.Sys().(*syscall.Stat_t).Uid); got.Owner != uid {
+						t.Fatalf("stat: owner %q, want uid %s", got.Owner, uid)
+					}
+				}
+				if real := site.name != "local" && !strings.HasPrefix(site.name, "demo"); real {
+					// vsftpd has no MLST, so its stat cannot say; every
+					// real server's listing does.
+					code, out, errs := ferry("ls", "--json", url)
+					var en entryJSON
+					for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+						if json.Unmarshal([]byte(l), &en) == nil && en.Name == "top.txt" {
+							break
+						}
+					}
+					if code != 0 || en.Owner == "" || en.Group == "" {
+						t.Fatalf("ls --json: exit %d (%s), top.txt owner %q group %q; want both from %s", code, errs, en.Owner, en.Group, site.name)
+					}
 				}
 				if want := digest(got.Algorithm, make([]byte, 123_456)); got.Checksum != want {
 					t.Fatalf("stat: %s %q, want %q", got.Algorithm, got.Checksum, want)

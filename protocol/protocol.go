@@ -23,6 +23,10 @@ type Entry struct {
 	Mode    fs.FileMode // type bits plus permissions where the server tells them
 	ModTime time.Time   // zero when unknown
 	Target  string      // symlink target, when known
+	// Owner and Group are the user and group as the server names them,
+	// or their numeric IDs where it gives only those (SFTP); "" when
+	// the server does not say.
+	Owner, Group string
 	// Raw holds the listing line when the backend could not parse it; the
 	// entry is shown as-is rather than dropped.
 	Raw string

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -200,6 +201,9 @@ func (d *propsDialog) body(a *App, width int) []string {
 	}
 	if e.Mode.Perm() != 0 || e.Mode&^0o777 != 0 {
 		out = append(out, row("Mode", fmt.Sprintf("%s (%04o)", e.Mode, e.Mode.Perm()))...)
+	}
+	if e.Owner != "" || e.Group != "" {
+		out = append(out, row("Owner", sanitize(strings.TrimSuffix(e.Owner+":"+e.Group, ":")))...)
 	}
 	if d.size != nil {
 		u := d.usage

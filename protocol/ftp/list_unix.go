@@ -55,6 +55,15 @@ func parseUnix(line string, now time.Time) (protocol.Entry, bool) {
 		}
 		name := line[dateEnd+1:]
 		e := protocol.Entry{Name: name, Size: size, Mode: mode, ModTime: t}
+		// mode, links, owner, group, size (a device's "major, minor"
+		// takes two fields); a server that leaves out the group has one
+		// field fewer.
+		switch sizeAt := i - 1; {
+		case sizeAt >= 4:
+			e.Owner, e.Group = f[2].s, f[3].s
+		case sizeAt == 3:
+			e.Owner = f[2].s
+		}
 		if mode&fs.ModeSymlink != 0 {
 			if k := strings.Index(name, " -> "); k >= 0 {
 				e.Name, e.Target = name[:k], name[k+4:]

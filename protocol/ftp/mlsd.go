@@ -47,6 +47,18 @@ func parseMLSx(line string) (e protocol.Entry, typ string, ok bool) {
 			if t, ok := parseMLSTime(v); ok {
 				e.ModTime = t
 			}
+		case "unix.owner", "unix.user":
+			e.Owner = v
+		case "unix.group":
+			e.Group = v
+		case "unix.uid":
+			if e.Owner == "" {
+				e.Owner = v
+			}
+		case "unix.gid":
+			if e.Group == "" {
+				e.Group = v
+			}
 		case "unix.mode":
 			if m, err := strconv.ParseUint(v, 8, 32); err == nil {
 				e.Mode = e.Mode&fs.ModeType | fs.FileMode(m)&fs.ModePerm

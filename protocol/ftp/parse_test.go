@@ -20,21 +20,21 @@ func TestParseUnix(t *testing.T) {
 		want protocol.Entry
 	}{
 		{"drwxr-xr-x   2 user group  4096 Jan 31 09:15 name with spaces",
-			protocol.Entry{Name: "name with spaces", Mode: fs.ModeDir | 0o755, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "user", Group: "group", Name: "name with spaces", Mode: fs.ModeDir | 0o755, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
 		{"-rw-r--r--   1 1000 1000   1234 Jan 31  2020 old file",
-			protocol.Entry{Name: "old file", Size: 1234, Mode: 0o644, ModTime: time.Date(2020, 1, 31, 0, 0, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "1000", Group: "1000", Name: "old file", Size: 1234, Mode: 0o644, ModTime: time.Date(2020, 1, 31, 0, 0, 0, 0, time.UTC)}},
 		{"-rw-r--r--   1 u g 5 Dec 24 18:00 last year",
-			protocol.Entry{Name: "last year", Size: 5, Mode: 0o644, ModTime: time.Date(2023, 12, 24, 18, 0, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "u", Group: "g", Name: "last year", Size: 5, Mode: 0o644, ModTime: time.Date(2023, 12, 24, 18, 0, 0, 0, time.UTC)}},
 		{"lrwxrwxrwx   1 root root      7 Jan 31 09:15 link -> target dir",
-			protocol.Entry{Name: "link", Target: "target dir", Size: 7, Mode: fs.ModeSymlink | 0o777, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "root", Group: "root", Name: "link", Target: "target dir", Size: 7, Mode: fs.ModeSymlink | 0o777, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
 		{"crw-rw-rw-   1 root root   1,   3 Jan 31 09:15 null",
-			protocol.Entry{Name: "null", Mode: fs.ModeDevice | fs.ModeCharDevice | 0o666, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "root", Group: "root", Name: "null", Mode: fs.ModeDevice | fs.ModeCharDevice | 0o666, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
 		{"brw-rw----   1 root disk   8,   0 Feb  2  2021 sda",
-			protocol.Entry{Name: "sda", Mode: fs.ModeDevice | 0o660, ModTime: time.Date(2021, 2, 2, 0, 0, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "root", Group: "disk", Name: "sda", Mode: fs.ModeDevice | 0o660, ModTime: time.Date(2021, 2, 2, 0, 0, 0, 0, time.UTC)}},
 		{"-rwsr-xr-t   1 owner       1234 2024-01-31 09:15 no group iso",
-			protocol.Entry{Name: "no group iso", Size: 1234, Mode: 0o4755 | fs.ModeSetuid | fs.ModeSticky, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "owner", Name: "no group iso", Size: 1234, Mode: 0o4755 | fs.ModeSetuid | fs.ModeSticky, ModTime: time.Date(2024, 1, 31, 9, 15, 0, 0, time.UTC)}},
 		{"-rw-r--r--   1 ftp ftp 10 Mar 01 10:00  leading space",
-			protocol.Entry{Name: " leading space", Size: 10, Mode: 0o644, ModTime: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}},
+			protocol.Entry{Owner: "ftp", Group: "ftp", Name: " leading space", Size: 10, Mode: 0o644, ModTime: time.Date(2024, 3, 1, 10, 0, 0, 0, time.UTC)}},
 	}
 	for _, tc := range cases {
 		got, ok := parseUnix(tc.line, listNow)
@@ -189,5 +189,19 @@ func TestAutoType(t *testing.T) {
 	}
 	if _, _, err := ParseTransferType("ebcdic"); err == nil {
 		t.Error("ParseTransferType accepted ebcdic")
+	}
+}
+
+func TestParseMLSxOwnerAndGroup(t *testing.T) {
+	for _, tc := range []struct{ line, owner, group string }{
+		{"type=file;size=1;UNIX.owner=alice;UNIX.group=staff; a", "alice", "staff"}, // proftpd
+		{"type=file;size=1;UNIX.uid=1000;UNIX.gid=100; a", "1000", "100"},           // pure-ftpd
+		{"type=file;size=1;UNIX.uid=1000;UNIX.owner=alice;UNIX.gid=100;UNIX.group=staff; a", "alice", "staff"},
+		{"type=file;size=1; a", "", ""},
+	} {
+		e, _, ok := parseMLSx(tc.line)
+		if !ok || e.Owner != tc.owner || e.Group != tc.group {
+			t.Errorf("parseMLSx(%q): owner %q group %q; want %q %q", tc.line, e.Owner, e.Group, tc.owner, tc.group)
+		}
 	}
 }

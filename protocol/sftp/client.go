@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"net"
 	"path"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -261,6 +262,11 @@ func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error)
 
 func entry(fi fs.FileInfo) protocol.Entry {
 	e := protocol.Entry{Name: fi.Name(), Size: fi.Size(), Mode: fi.Mode(), ModTime: fi.ModTime()}
+	if st, ok := fi.Sys().(*sftp.FileStat); ok && st != nil {
+		// SFTP version 3 carries numeric IDs; the names are only in
+		// the listing's longname, whose format no server promises.
+		e.Owner, e.Group = strconv.FormatUint(uint64(st.UID), 10), strconv.FormatUint(uint64(st.GID), 10)
+	}
 	if fi.IsDir() {
 		e.Size = 0
 	}
