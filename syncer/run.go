@@ -117,7 +117,7 @@ func (r *Runner) Run(ctx context.Context, p *Plan, skip func(i int) bool) (Resul
 	mk := [2][]string{}
 	want := [2]map[string]bool{{}, {}}
 	listing := [2]Listing{p.A, p.B}
-	need := func(s Side, dir string, item int) {
+	need := func(s Side, dir string) {
 		for d := dir; d != "." && d != "" && d != "/"; d = path.Dir(d) {
 			if n, ok := listing[s][d]; (ok && n.Dir) || want[s][d] {
 				return
@@ -132,13 +132,13 @@ func (r *Runner) Run(ctx context.Context, p *Plan, skip func(i int) bool) (Resul
 		}
 		switch it.Action {
 		case MkdirA:
-			need(SideA, it.Path, i)
+			need(SideA, it.Path)
 		case MkdirB:
-			need(SideB, it.Path, i)
+			need(SideB, it.Path)
 		}
 	}
 	for _, c := range copies {
-		need(c.to, path.Dir(c.dstRel), c.item)
+		need(c.to, path.Dir(c.dstRel))
 	}
 	mkFailed := false
 	for s := range mk {

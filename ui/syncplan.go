@@ -129,9 +129,6 @@ func (a *App) openSync() tea.Cmd {
 // line; a plan whose dialog was closed meanwhile lets its sessions go.
 func (a *App) onSync(msg syncMsg) tea.Cmd {
 	if msg.ran {
-		if msg.release != nil {
-			defer func() { go msg.release() }()
-		}
 		for _, l := range msg.lines {
 			a.log.add(a.now(), l)
 		}
@@ -144,7 +141,11 @@ func (a *App) onSync(msg syncMsg) tea.Cmd {
 		default:
 			a.setStatus(fmt.Sprintf("synchronized: %d copied, %d deleted, %d conflicts kept both ways", r.Copied, r.Deleted, r.Conflicts))
 		}
-		return tea.Batch(a.refresh(0), a.refresh(1))
+		cmds := []tea.Cmd{a.refresh(0), a.refresh(1)}
+		if msg.release != nil {
+			cmds = append(cmds, func() tea.Msg { msg.release(); return nil })
+		}
+		return tea.Batch(cmds...)
 	}
 	d := msg.d
 	if a.dialog != dialog(d) {
