@@ -8,6 +8,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/syncer"
 )
@@ -70,6 +71,13 @@ func (a *App) openSync() tea.Cmd {
 		a.setErr(errors.New("synchronize needs the transfer queue"))
 		return nil
 	}
+	// Both bookmarks' excludes leave paths out of both trees, as ferry sync
+	// does with them.
+	rules, err := filter.Compile(filter.Spec{Rules: filter.Exclude(a.defaultExcludes(0)...)})
+	if err != nil {
+		a.setErr(fmt.Errorf("synchronize: a bookmark's excludes: %w", err))
+		return nil
+	}
 	d := &syncDialog{roots: [2]string{eps[0].Root, eps[1].Root}}
 	a.openDialog(d)
 	ctx, q, stateDir, now := a.ctx, a.opts.Queue, a.opts.SyncStateDir, a.now()
@@ -106,7 +114,7 @@ func (a *App) openSync() tea.Cmd {
 		done := make(chan struct{}, 2)
 		for i := range eps {
 			go func() {
-				lists[i], errs[i] = syncer.Walk(ctx, clients[i], eps[i].Root, syncer.WalkOptions{Local: local[i], Dial: dials[i]})
+				lists[i], errs[i] = syncer.Walk(ctx, clients[i], eps[i].Root, syncer.WalkOptions{Local: local[i], Dial: dials[i], Rules: rules})
 				done <- struct{}{}
 			}()
 		}

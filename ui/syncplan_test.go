@@ -121,3 +121,19 @@ func planText(a *App) string {
 	}
 	return ansi.Strip(strings.Join(a.dialog.body(a, 100), "\n"))
 }
+
+// TestSynchronizeHonoursTheBookmarksExcludes: a bookmark's excludes leave
+// paths out of the TUI's plan, as they do for ferry sync.
+func TestSynchronizeHonoursTheBookmarksExcludes(t *testing.T) {
+	left, right := t.TempDir(), t.TempDir()
+	writeFiles(t, left, map[string]string{"keep.txt": "k", "debug.log": "noise", "node_modules/x.js": "x"})
+	q := newQueue(t)
+	a := newTestApp(t, left, right, func(o *Options) { o.Queue = q; o.SyncStateDir = t.TempDir() })
+	a.panes[0].ep.Exclude = []string{"*.log"}
+	a.panes[1].ep.Exclude = []string{"node_modules/"}
+	press(t, a, "Z")
+	mustContain(t, a, "[x] copy →      keep.txt")
+	if body := planText(a); strings.Contains(body, "debug.log") || strings.Contains(body, "node_modules") {
+		t.Errorf("the plan lists excluded paths:\n%s", body)
+	}
+}
