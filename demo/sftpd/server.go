@@ -14,6 +14,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"os"
 	"sync"
@@ -56,6 +57,10 @@ type Options struct {
 	// any user named among their principals, like sshd's
 	// TrustedUserCAKeys.
 	UserCAs []ssh.PublicKey
+	// CheckFile advertises the check-file extension and answers
+	// check-file-name requests (sha256, sha512, sha1, md5), as ProFTPD's
+	// mod_sftp does, for tests of server-side hashing.
+	CheckFile bool
 	// Silent accepts TCP connections and never speaks, for timeout tests.
 	Silent bool
 	// Log receives one line per connection event; nil discards them.
@@ -349,7 +354,11 @@ func (s *Server) session(n int, ch ssh.Channel, reqs <-chan *ssh.Request) {
 			return
 		}
 		h := &rootFS{root: s.root, readOnly: s.opts.ReadOnly}
-		srv := sftp.NewRequestServer(ch, h.handlers(), sftp.WithRSMaxTxPacket(maxTxPacket))
+		var rwc io.ReadWriteCloser = ch
+		if s.opts.CheckFile {
+			rwc = newCheckFileChannel(ch, s.root)
+		}
+		srv := sftp.NewRequestServer(rwc, h.handlers(), sftp.WithRSMaxTxPacket(maxTxPacket))
 		stop := context.AfterFunc(s.ctx, func() { srv.Close() })
 		srv.Serve()
 		stop()
