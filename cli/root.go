@@ -93,7 +93,7 @@ func commands() []command {
 		{"cp", "copy between any two endpoints", "[-r] [options] SRC... DST", "ferry cp -r sftp://a/data ftp://b/backup", runCp},
 		{"mirror", "make DST a copy of SRC (one way)", "[--delete [--delete-excluded]] [--dry-run] [--exclude PATTERN] SRC DST", "ferry mirror ./site mysite:/www --delete", runMirror},
 		{"watch", "keep REMOTE up to date with LOCAL as files change", "[--delete] [--dry-run] [--exclude PATTERN] LOCAL REMOTE", "ferry watch ./site mysite:/www --exclude .git", runWatch},
-		{"sync", "make two directories equal, both ways", "[--dry-run] [--force] [--exclude PATTERN] A B", "ferry sync ./notes mysite:notes --dry-run", runSync},
+		{"sync", "make two directories equal, both ways", "[--dry-run] [--force] [--checksum] [--exclude PATTERN] A B", "ferry sync ./notes mysite:notes --dry-run", runSync},
 		{"mkdir", "create remote directories", "[-p] ADDRESS...", "ferry mkdir -p example.com:backups/2026", runMkdir},
 		{"rm", "remove remote files or trees", "[-r] ADDRESS...", "ferry rm -r example.com:old", runRm},
 		{"mv", "rename or move on one site", "FROM TO", "ferry mv example.com:a.txt example.com:b.txt", runMv},

@@ -301,3 +301,57 @@ func TestSyncInterruptedThenRerun(t *testing.T) {
 		}
 	}
 }
+
+// TestSyncChecksum changes a file on the FTP side without changing its
+// size or time: a plain sync cannot tell, --checksum (the server's HASH)
+// does, and a plain sync in between keeps the hashes in the state.
+func TestSyncChecksum(t *testing.T) {
+	ftpRoot, a := t.TempDir(), t.TempDir()
+	url := "ftp://u@" + startFTP(t, ftpRoot) + "/s"
+	b := filepath.Join(ftpRoot, "s")
+	vars := stateEnv(t)
+	mt := time.Now().Add(-time.Hour).Truncate(time.Second)
+	writeAs(t, a, "f.txt", "one1", mt, "")
+	writeAs(t, a, "g.txt", "same", mt, "")
+	if code, out, errs := runSyncWaiting(vars, "--checksum", a, url); code != 0 {
+		t.Fatalf("first sync: exit %d\n%s%s", code, out, errs)
+	}
+	states := mustGlob(t, filepath.Join(vars["XDG_STATE_HOME"], "ferry", "sync", "*.state"))
+	if len(states) != 1 {
+		t.Fatalf("state files: %v", states)
+	}
+	hashed := func() bool {
+		data, _ := os.ReadFile(states[0])
+		return strings.HasPrefix(string(data), "ferry-sync-state 2\t") && strings.Contains(string(data), "sha256:")
+	}
+	if !hashed() {
+		t.Fatal("the first sync with --checksum recorded no hashes")
+	}
+	writeAs(t, b, "f.txt", "two2", mt, "") // same size, same time
+
+	if code, out, errs := runSyncWaiting(vars, a, url); code != 0 || !strings.Contains(out, "already in sync") {
+		t.Fatalf("sync without --checksum: exit %d, want already in sync\n%s%s", code, out, errs)
+	}
+	if got := snapshot(t, a); got != joinSorted("f.txt=one1", "g.txt=same") {
+		t.Fatalf("A after a sync without --checksum: %s", got)
+	}
+	if !hashed() {
+		t.Fatal("a sync without --checksum dropped the hashes")
+	}
+	code, out, errs := runSyncWaiting(vars, "--checksum", "--dry-run", a, url)
+	if code != 0 || !strings.Contains(out, "copy ←   f.txt") || strings.Contains(out, "g.txt") {
+		t.Fatalf("dry run with --checksum: exit %d, want f.txt copied to A alone\n%s%s", code, out, errs)
+	}
+	if code, out, errs := runSyncWaiting(vars, "--checksum", a, url); code != 0 {
+		t.Fatalf("sync with --checksum: exit %d\n%s%s", code, out, errs)
+	}
+	want := joinSorted("f.txt=two2", "g.txt=same")
+	for _, dir := range []string{a, b} {
+		if got := snapshot(t, dir); got != want {
+			t.Errorf("%s after sync --checksum: got %s, want %s", dir, got, want)
+		}
+	}
+	if code, out, errs := runSyncWaiting(vars, "--checksum", a, url); code != 0 || !strings.Contains(out, "already in sync") {
+		t.Errorf("second sync with --checksum: exit %d, want already in sync\n%s%s", code, out, errs)
+	}
+}

@@ -90,6 +90,9 @@ type Plan struct {
 	// FilesA and FilesB how many each side had at the last sync.
 	DeletesA, DeletesB int
 	FilesA, FilesB     int
+	// Hashes are both sides' digests as the plan knew them (see
+	// Options.Hashes), for the state after the run.
+	Hashes [2]Hashes
 }
 
 // Options tune planning.
@@ -100,12 +103,24 @@ type Options struct {
 	Slack time.Duration
 	// Now names conflict copies (NAME.conflict-YYYYMMDD-HHMMSS.EXT).
 	Now time.Time
+	// Hashes are A's and B's digests from HashListing (ferry sync
+	// --checksum); nil when not asked.
+	Hashes [2]Hashes
 }
 
 // NewPlan compares the listings a and b with the state old (nil on a first
-// run) and says what a sync does.
+// run) and says what a sync does. A file whose digest (opts.Hashes)
+// differs from the one the state recorded counts as changed, though its
+// size and time do not; a file not hashed now, with its size and time as
+// recorded, keeps the state's digest.
 func NewPlan(a, b Listing, old *State, opts Options) *Plan {
 	p := &Plan{A: a, B: b, Old: old}
+	p.Hashes[SideA] = knownHashes(opts.Hashes[SideA], a, old, SideA)
+	p.Hashes[SideB] = knownHashes(opts.Hashes[SideB], b, old, SideB)
+	var oldHashes [2]Hashes
+	if old != nil {
+		oldHashes = old.Hashes
+	}
 	slack := int64(opts.Slack / time.Second)
 	keys := make([]string, 0, len(a)+len(b))
 	for k := range a {
@@ -156,12 +171,16 @@ func NewPlan(a, b Listing, old *State, opts Options) *Plan {
 			}
 		default:
 			inO = inO && !r.Dir
-			chA := inA && (!inO || changed(na.Entry, r.A, slack))
-			chB := inB && (!inO || changed(nb.Entry, r.B, slack))
+			// hA and hB: changed by content alone, as the hashes tell.
+			hashA, hashB := p.Hashes[SideA][k], p.Hashes[SideB][k]
+			hA := inA && inO && hashesDiffer(hashA, oldHashes[SideA][k])
+			hB := inB && inO && hashesDiffer(hashB, oldHashes[SideB][k])
+			chA := inA && (!inO || changed(na.Entry, r.A, slack) || hA)
+			chB := inB && (!inO || changed(nb.Entry, r.B, slack) || hB)
 			switch {
 			case inA && inB:
 				switch {
-				case same(na.Entry, nb.Entry, slack):
+				case sameFile(na.Entry, nb.Entry, slack, hashA, hashB, hA || hB):
 					continue
 				case chA && !chB:
 					it.Action = CopyAToB
@@ -261,6 +280,21 @@ func (p *Plan) TooManyDeletes() string {
 }
 
 func changed(cur, old Entry, slack int64) bool { return !same(cur, old, slack) }
+
+// sameFile says whether A's file and B's are alike: same size and time,
+// and equal digests (hashA, hashB) where both sides hashed with one
+// algorithm. Where the digests cannot be compared (different algorithms,
+// or one missing), a side whose hash says it changed since the last sync
+// (hashChanged) makes them differ.
+func sameFile(a, b Entry, slack int64, hashA, hashB string, hashChanged bool) bool {
+	if !same(a, b, slack) {
+		return false
+	}
+	if hashA != "" && hashB != "" && hashAlgo(hashA) == hashAlgo(hashB) {
+		return hashA == hashB
+	}
+	return !hashChanged
+}
 
 // same compares sizes, and mtimes to the second (within slack) where both
 // are known.

@@ -36,6 +36,10 @@ type Runner struct {
 	Report func(it Item, err error)
 	// Poll is how often Run looks at its copy jobs; default 50ms.
 	Poll time.Duration
+	// Checksum asks each copy's target side for the new file's hash (where
+	// it is a protocol.Hasher) for the state, as HashListing did for the
+	// listings the plan was made from.
+	Checksum bool
 }
 
 // Result sums up a run.
@@ -337,13 +341,14 @@ func (r *Runner) wait(ctx context.Context, copies []copyStep, report func(int, e
 // with each step's result, and the copies as the targets now list them
 // (a server that cannot set times gives its own).
 func (r *Runner) newState(ctx context.Context, p *Plan, copies []copyStep, done []bool) *State {
-	now := r.relist(ctx, copies)
+	now, nowHashes := r.relist(ctx, copies)
 	got := func(s Side, rel string, fallback Entry) Entry {
 		if e, ok := now[s][rel]; ok {
 			return e
 		}
 		return fallback
 	}
+	restored := map[string]bool{}
 	st := &State{Pair: Pair{AID: r.A.Transfer.ID, APath: r.A.Root, BID: r.B.Transfer.ID, BPath: r.B.Root}, Records: make(map[string]Record, len(p.A))}
 	for k, na := range p.A {
 		if nb, ok := p.B[k]; ok && na.Dir == nb.Dir {
@@ -355,6 +360,7 @@ func (r *Runner) newState(ctx context.Context, p *Plan, copies []copyStep, done 
 			if p.Old != nil {
 				if o, ok := p.Old.Records[it.Path]; ok {
 					st.Records[it.Path] = o
+					restored[it.Path] = true
 					continue
 				}
 			}
@@ -389,13 +395,61 @@ func (r *Runner) newState(ctx context.Context, p *Plan, copies []copyStep, done 
 			st.Records[d] = Record{Dir: true}
 		}
 	}
+	st.Hashes = r.newHashes(p, st, copies, restored, nowHashes)
 	return st
 }
 
+// newHashes are the digests the new state keeps, for each side: a copy's
+// target has the one asked for after the copy (with Checksum) or none,
+// since its old content's digest is wrong now although a copy keeps size
+// and time; a path whose step was not done keeps the last sync's; any
+// other file the one the plan knew, when its record is what was listed.
+// Nothing is done when there are no digests at all.
+func (r *Runner) newHashes(p *Plan, st *State, copies []copyStep, restored map[string]bool, fresh [2]Hashes) [2]Hashes {
+	var out [2]Hashes
+	var oldHashes [2]Hashes
+	if p.Old != nil {
+		oldHashes = p.Old.Hashes
+	}
+	listing := [2]Listing{p.A, p.B}
+	for s := range out {
+		if len(p.Hashes[s]) == 0 && len(fresh[s]) == 0 && len(oldHashes[s]) == 0 {
+			continue
+		}
+		target := map[string]bool{}
+		for _, c := range copies {
+			if int(c.to) == s {
+				target[c.dstRel] = true
+			}
+		}
+		hs := Hashes{}
+		for rel, h := range p.Hashes[s] {
+			rec, ok := st.Records[rel]
+			if ok && !rec.Dir && !target[rel] && !restored[rel] && rec.side(Side(s)) == listing[s][rel].Entry {
+				hs[rel] = h
+			}
+		}
+		for rel := range restored {
+			if h, ok := oldHashes[s][rel]; ok {
+				hs[rel] = h
+			}
+		}
+		for rel, h := range fresh[s] {
+			hs[rel] = h
+		}
+		if len(hs) > 0 {
+			out[s] = hs
+		}
+	}
+	return out
+}
+
 // relist lists the directories copies went to, for what the targets look
-// like now. A listing that fails leaves the planned entries.
-func (r *Runner) relist(ctx context.Context, copies []copyStep) [2]map[string]Entry {
+// like now (with Checksum, their hashes too). A listing that fails leaves
+// the planned entries.
+func (r *Runner) relist(ctx context.Context, copies []copyStep) ([2]map[string]Entry, [2]Hashes) {
 	out := [2]map[string]Entry{{}, {}}
+	var hashes [2]Hashes
 	dirs := [2]map[string]bool{{}, {}}
 	want := [2]map[string]bool{{}, {}}
 	for _, c := range copies {
@@ -413,9 +467,20 @@ func (r *Runner) relist(ctx context.Context, copies []copyStep) [2]map[string]En
 				rel := path.Join(d, e.Name)
 				if want[s][rel] && !e.IsDir() && !e.IsLink() {
 					out[s][rel] = entryOf(e)
+					if !r.Checksum {
+						continue
+					}
+					// A failed hash only leaves the file known by size
+					// and time.
+					if h, _ := hashOf(ctx, ep.Client, path.Join(ep.Root, rel)); h != "" {
+						if hashes[s] == nil {
+							hashes[s] = Hashes{}
+						}
+						hashes[s][rel] = h
+					}
 				}
 			}
 		}
 	}
-	return out
+	return out, hashes
 }

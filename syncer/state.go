@@ -15,7 +15,13 @@ import (
 )
 
 // stateMagic opens every state file; the number is the format's version.
-const stateMagic = "ferry-sync-state 1"
+// Version 2 adds each side's hash; a state without any hash is written as
+// version 1, so that syncs without --checksum write what they always did
+// and an older ferry still reads it.
+const (
+	stateMagic   = "ferry-sync-state 1"
+	stateMagicV2 = "ferry-sync-state 2"
+)
 
 // Pair names the two sides of a sync for its state file: each side's site
 // ID (protocol.Site.ID) and absolute root.
@@ -43,11 +49,21 @@ type Record struct {
 	A, B Entry
 }
 
+func (r Record) side(s Side) Entry {
+	if s == SideB {
+		return r.B
+	}
+	return r.A
+}
+
 // State is the memory of the last successful sync of a pair: every path
-// (relative to the roots, slash-separated) both sides had then.
+// (relative to the roots, slash-separated) both sides had then, and the
+// digests of those files where a side's server computed them (Hashes[SideA],
+// Hashes[SideB]; nil when none).
 type State struct {
 	Pair    Pair
 	Records map[string]Record
+	Hashes  [2]Hashes
 }
 
 // LoadState reads the state at file. A missing file is no error: it returns
@@ -69,8 +85,9 @@ func LoadState(file string) (*State, error) {
 }
 
 // readState parses the format writeState writes: a header line, then one
-// line per path: kind, A's size and mtime, B's size and mtime, the path.
-// The path comes last so that only it may need quoting.
+// line per path: kind, A's size and mtime, B's size and mtime, in version
+// 2 A's hash and B's hash ("-" for none), then the path. The path comes
+// last so that only it may need quoting.
 func readState(r io.Reader) (*State, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -78,14 +95,30 @@ func readState(r io.Reader) (*State, error) {
 		return nil, errors.New("empty file")
 	}
 	head := strings.Split(sc.Text(), "\t")
-	if len(head) != 5 || head[0] != stateMagic {
+	if len(head) != 5 || (head[0] != stateMagic && head[0] != stateMagicV2) {
 		return nil, errors.New("not a ferry sync state (or a newer format)")
+	}
+	cols := 6
+	if head[0] == stateMagicV2 {
+		cols = 8
 	}
 	st := &State{Pair: Pair{AID: head[1], APath: head[2], BID: head[3], BPath: head[4]}, Records: map[string]Record{}}
 	for n := 2; sc.Scan(); n++ {
-		f := strings.SplitN(sc.Text(), "\t", 6)
-		if len(f) != 6 || (f[0] != "f" && f[0] != "d") {
+		f := strings.SplitN(sc.Text(), "\t", cols)
+		if len(f) != cols || (f[0] != "f" && f[0] != "d") {
 			return nil, fmt.Errorf("line %d is damaged", n)
+		}
+		var hashes [2]string
+		if cols == 8 {
+			for i, h := range f[5:7] {
+				if h != "-" {
+					if hashAlgo(h) == "" {
+						return nil, fmt.Errorf("line %d is damaged", n)
+					}
+					hashes[i] = h
+				}
+			}
+			f = append(f[:5], f[7])
 		}
 		var v [4]int64
 		for i := range v {
@@ -104,6 +137,15 @@ func readState(r io.Reader) (*State, error) {
 			p = q
 		}
 		st.Records[p] = Record{Dir: f[0] == "d", A: Entry{Size: v[0], MTime: v[1]}, B: Entry{Size: v[2], MTime: v[3]}}
+		for i, h := range hashes {
+			if h == "" {
+				continue
+			}
+			if st.Hashes[i] == nil {
+				st.Hashes[i] = Hashes{}
+			}
+			st.Hashes[i][p] = h
+		}
 	}
 	if err := sc.Err(); err != nil {
 		return nil, err
@@ -150,11 +192,27 @@ func writeState(w *bufio.Writer, st *State) error {
 			return fmt.Errorf("endpoint %q has a tab or newline", s)
 		}
 	}
-	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", stateMagic, p.AID, p.APath, p.BID, p.BPath)
 	paths := make([]string, 0, len(st.Records))
 	for k := range st.Records {
 		paths = append(paths, k)
 	}
+	hashed := false
+	for _, hs := range st.Hashes {
+		for k, h := range hs {
+			if _, ok := st.Records[k]; !ok {
+				continue
+			}
+			hashed = true
+			if hashAlgo(h) == "" || strings.ContainsAny(h, "\t\n ") {
+				return fmt.Errorf("hash %q of %q is not algorithm:hex", h, k)
+			}
+		}
+	}
+	magic := stateMagic
+	if hashed {
+		magic = stateMagicV2
+	}
+	fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\n", magic, p.AID, p.APath, p.BID, p.BPath)
 	sort.Strings(paths)
 	var buf []byte
 	for _, k := range paths {
@@ -168,6 +226,15 @@ func writeState(w *bufio.Writer, st *State) error {
 		for _, v := range [4]int64{r.A.Size, r.A.MTime, r.B.Size, r.B.MTime} {
 			buf = append(buf, '\t')
 			buf = strconv.AppendInt(buf, v, 10)
+		}
+		if hashed {
+			for _, h := range [2]string{st.Hashes[SideA][k], st.Hashes[SideB][k]} {
+				if h == "" {
+					h = "-"
+				}
+				buf = append(buf, '\t')
+				buf = append(buf, h...)
+			}
 		}
 		buf = append(buf, '\t')
 		if strings.ContainsAny(k, "\t\n\r\"\\") || !strconv.IsPrint(firstRune(k)) {

@@ -31,6 +31,17 @@ type rig struct {
 	stateFile string
 	rules     *filter.Rules
 	limit     int64
+	// checksum hashes both listings and the copies (ferry sync --checksum).
+	checksum bool
+	// clientB, when set, is B's client in place of the local disk's.
+	clientB func() protocol.Client
+}
+
+func (r *rig) sideB() protocol.Client {
+	if r.clientB != nil {
+		return r.clientB()
+	}
+	return local.New()
 }
 
 func newRig(t *testing.T) *rig {
@@ -102,11 +113,20 @@ func (r *rig) plan(ctx context.Context) *Plan {
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	lb, err := Walk(ctx, local.New(), r.b, WalkOptions{Local: true, Rules: r.rules})
+	lb, err := Walk(ctx, r.sideB(), r.b, WalkOptions{Local: true, Rules: r.rules})
 	if err != nil {
 		r.t.Fatal(err)
 	}
-	return NewPlan(la, lb, old, Options{Now: stamp})
+	var hashes [2]Hashes
+	if r.checksum {
+		if hashes[SideA], err = HashListing(ctx, local.New(), r.a, la, WalkOptions{Local: true}); err != nil {
+			r.t.Fatal(err)
+		}
+		if hashes[SideB], err = HashListing(ctx, r.sideB(), r.b, lb, WalkOptions{Local: true}); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	return NewPlan(la, lb, old, Options{Now: stamp, Hashes: hashes})
 }
 
 // run plans and carries out the plan.
@@ -118,7 +138,13 @@ func (r *rig) run(ctx context.Context) (*Plan, Result, error) {
 		r.t.Fatal(err)
 	}
 	defer q.Close()
-	run := &Runner{A: endpoint(r.a), B: endpoint(r.b), Queue: q, StateFile: r.stateFile, Poll: 5 * time.Millisecond}
+	b := endpoint(r.b)
+	if r.clientB != nil {
+		b.Client = r.clientB()
+		b.Transfer.ID = "b"
+		b.Transfer.Dial = func(context.Context) (protocol.Client, error) { return r.clientB(), nil }
+	}
+	run := &Runner{A: endpoint(r.a), B: b, Queue: q, StateFile: r.stateFile, Poll: 5 * time.Millisecond, Checksum: r.checksum}
 	res, err := run.Run(ctx, p, nil)
 	return p, res, err
 }
@@ -505,5 +531,189 @@ func TestSync_SameContentIsNoConflict(t *testing.T) {
 	}
 	if len(p.Items) != 1 || p.Items[0].Path != "differ.txt" || p.Items[0].Action != Conflict {
 		t.Errorf("plan %+v, want only the conflict on differ.txt", p.Items)
+	}
+}
+
+// md5Only is a local Client whose Hasher offers md5 alone, as some FTP
+// servers do (XMD5): its digests cannot be compared with the other side's
+// sha256.
+type md5Only struct{ *local.Client }
+
+func (md5Only) HashAlgorithms() []string { return []string{"md5"} }
+
+// noHash is a local Client that computes no hash: a server without HASH.
+type noHash struct{ protocol.Client }
+
+// TestSync_Checksum changes a file without changing its size or time,
+// after a sync that recorded hashes: with hashes asked for, the change is
+// seen and copied; without, it is not.
+func TestSync_Checksum(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		clientB func() protocol.Client
+		algoB   string // the algorithm B's hashes carry in the state
+	}{
+		{"both sides sha256", nil, "sha256:"},
+		{"B offers md5 alone", func() protocol.Client { return md5Only{local.New()} }, "md5:"},
+		{"B computes no hash", func() protocol.Client { return noHash{local.New()} }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, side := range []string{"A", "B"} {
+				t.Run("a change on "+side, func(t *testing.T) {
+					r := newRig(t)
+					r.clientB = tc.clientB
+					r.checksum = true
+					put(t, r.a, "f.txt", "one1", t0)
+					put(t, r.a, "same.txt", "kept", t0)
+					r.mustRun()
+					st, err := LoadState(r.stateFile)
+					if err != nil {
+						t.Fatal(err)
+					}
+					ha, hb := st.Hashes[SideA]["f.txt"], st.Hashes[SideB]["f.txt"]
+					if !strings.HasPrefix(ha, "sha256:") || !strings.HasPrefix(hb, tc.algoB) || (tc.algoB == "") != (hb == "") {
+						t.Fatalf("state after the first run: hashes %q, %q; want A sha256 and B %q", ha, hb, tc.algoB)
+					}
+					changedRoot := r.a
+					if side == "B" {
+						changedRoot = r.b
+					}
+					put(t, changedRoot, "f.txt", "two2", t0) // same size, same time
+
+					r.checksum = false
+					if p := r.plan(context.Background()); len(p.Items) != 0 {
+						t.Errorf("without checksums: plan %+v, want nothing", p.Items)
+					}
+					r.checksum = true
+					p := r.plan(context.Background())
+					want := CopyAToB
+					if side == "B" {
+						want = CopyBToA
+					}
+					if side == "B" && tc.algoB == "" {
+						// B has no hash to tell by: its change stays unseen.
+						if len(p.Items) != 0 {
+							t.Errorf("plan %+v, want nothing", p.Items)
+						}
+						return
+					}
+					if len(p.Items) != 1 || p.Items[0].Path != "f.txt" || p.Items[0].Action != want {
+						t.Fatalf("with checksums: plan %+v, want %v f.txt alone", p.Items, want)
+					}
+					r.mustRun()
+					r.mustEqualSides(map[string]string{"f.txt": "two2", "same.txt": "kept"})
+					if p := r.plan(context.Background()); len(p.Items) != 0 {
+						t.Errorf("after the run: plan %+v, want nothing", p.Items)
+					}
+				})
+			}
+		})
+	}
+}
+
+// TestSync_PlainRunKeepsHashes runs without checksums after a run with
+// them: the hashes of files that kept their size and time stay in the
+// state, those of changed files go.
+func TestSync_PlainRunKeepsHashes(t *testing.T) {
+	r := newRig(t)
+	r.checksum = true
+	put(t, r.a, "kept.txt", "k", t0)
+	put(t, r.a, "edited.txt", "e", t0)
+	r.mustRun()
+	r.checksum = false
+	put(t, r.a, "edited.txt", "edit", t0.Add(time.Hour))
+	r.mustRun()
+	st, err := LoadState(r.stateFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Hashes[SideA]["kept.txt"] == "" || st.Hashes[SideB]["kept.txt"] == "" {
+		t.Errorf("kept.txt lost its hashes: %v", st.Hashes)
+	}
+	if _, ok := st.Hashes[SideA]["edited.txt"]; ok {
+		t.Errorf("edited.txt kept A's hash of its old content: %v", st.Hashes)
+	}
+	if _, ok := st.Hashes[SideB]["edited.txt"]; ok {
+		t.Errorf("edited.txt kept B's hash of its old content: %v", st.Hashes)
+	}
+}
+
+// TestState_Hashes writes hashes in version 2 of the format, keeps
+// writing version 1 without any, and reads both.
+func TestState_Hashes(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "s.state")
+	pair := Pair{AID: "local", APath: "/a", BID: "ftp://u@h:21", BPath: "/b"}
+	st := &State{Pair: pair, Records: map[string]Record{
+		"both":     {A: Entry{Size: 1, MTime: 2}, B: Entry{Size: 1, MTime: 3}},
+		"one side": {A: Entry{Size: 4, MTime: 5}, B: Entry{Size: 4, MTime: 5}},
+		"none":     {A: Entry{Size: 6, MTime: 7}, B: Entry{Size: 6, MTime: 7}},
+		"dir":      {Dir: true},
+		"\"odd\"":  {A: Entry{Size: 1}},
+	}, Hashes: [2]Hashes{
+		{"both": "sha256:ab", "\"odd\"": "sha1:01", "gone": "md5:ef"},
+		{"both": "md5:cd", "one side": "crc32:0f"},
+	}}
+	if err := SaveState(file, st); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(file)
+	if !strings.HasPrefix(string(data), "ferry-sync-state 2\t") {
+		t.Errorf("a state with hashes begins %.30q, want version 2", data)
+	}
+	got, err := LoadState(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range st.Records {
+		if got.Records[k] != v {
+			t.Errorf("%q: got %+v, want %+v", k, got.Records[k], v)
+		}
+	}
+	delete(st.Hashes[SideA], "gone") // no record: not written
+	if fmt.Sprint(got.Hashes) != fmt.Sprint(st.Hashes) {
+		t.Errorf("hashes: got %v, want %v", got.Hashes, st.Hashes)
+	}
+
+	st.Hashes = [2]Hashes{{"not a record": "sha256:ab"}, nil}
+	if err := SaveState(file, st); err != nil {
+		t.Fatal(err)
+	}
+	if data, _ := os.ReadFile(file); !strings.HasPrefix(string(data), "ferry-sync-state 1\t") {
+		t.Errorf("a state without hashes begins %.30q, want version 1", data)
+	}
+
+	// A state file as ferry wrote it before hashes.
+	old := "ferry-sync-state 1\tlocal\t/a\tsftp://u@h:22\t/b\n" +
+		"d\t0\t0\t0\t0\tdocs\n" +
+		"f\t12\t1764940000\t12\t1764940001\tdocs/a.txt\n" +
+		"f\t3\t0\t3\t0\t\"tab\\there\"\n"
+	os.WriteFile(file, []byte(old), 0o600)
+	got, err = LoadState(file)
+	if err != nil {
+		t.Fatalf("an old state: %v", err)
+	}
+	want := map[string]Record{
+		"docs":       {Dir: true},
+		"docs/a.txt": {A: Entry{Size: 12, MTime: 1764940000}, B: Entry{Size: 12, MTime: 1764940001}},
+		"tab\there":  {A: Entry{Size: 3}, B: Entry{Size: 3}},
+	}
+	if len(got.Records) != len(want) || got.Hashes[SideA] != nil || got.Hashes[SideB] != nil {
+		t.Fatalf("an old state: got %+v, want %+v", got.Records, want)
+	}
+	for k, v := range want {
+		if got.Records[k] != v {
+			t.Errorf("an old state, %q: got %+v, want %+v", k, got.Records[k], v)
+		}
+	}
+
+	for _, bad := range []string{
+		"ferry-sync-state 2\tlocal\t/a\tlocal\t/b\nf\t1\t2\t1\t2\tp\n",            // no hash columns
+		"ferry-sync-state 2\tlocal\t/a\tlocal\t/b\nf\t1\t2\t1\t2\tnohash\t-\tp\n", // no algorithm
+	} {
+		os.WriteFile(file, []byte(bad), 0o600)
+		if _, err := LoadState(file); err == nil {
+			t.Errorf("a damaged state loaded: %q", bad)
+		}
 	}
 }
