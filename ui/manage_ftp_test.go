@@ -71,6 +71,12 @@ func TestPropertiesAndFindOverFTP(t *testing.T) {
 	// The counting wrapper hides the server's HASH, so the file is read.
 	mustContain(t, a, "sha256, read back:", fmt.Sprintf("%x", sha256.Sum256([]byte("<html>"))))
 	press(t, a, "esc")
+	// A task closes its sessions as it ends, which may be just after its
+	// last message arrived.
+	deadline := time.Now().Add(10 * time.Second)
+	for open.Load() != 1 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if n := open.Load(); n != 1 {
 		t.Fatalf("%d FTP sessions still open, want the pane's own", n)
 	}
