@@ -256,12 +256,9 @@ func planCopy(ctx context.Context, e *env, sess *sessions, srcs []protocol.Site,
 	return plan, status
 }
 
-// runQueue runs the planned jobs on a queue, shows progress and returns the
-// exit status.
-func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planned, quiet bool) int {
-	pacer := tuneRuntimeForTransfers(e)
-	pr := newProgress(e, quiet)
-	qopts.Log = pr.log
+// openQueue makes a command's transfer queue, keeping the transfer log
+// under the XDG state dir when it can be written there.
+func openQueue(e *env, qopts transfer.Options) (*transfer.Queue, error) {
 	if dir, err := transfer.DefaultStateDir(e.getenv); err == nil {
 		qopts.StateDir = dir
 	}
@@ -272,6 +269,16 @@ func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planne
 		qopts.StateDir = ""
 		q, err = transfer.New(qopts)
 	}
+	return q, err
+}
+
+// runQueue runs the planned jobs on a queue, shows progress and returns the
+// exit status.
+func runQueue(ctx context.Context, e *env, qopts transfer.Options, plan []planned, quiet bool) int {
+	pacer := tuneRuntimeForTransfers(e)
+	pr := newProgress(e, quiet)
+	qopts.Log = pr.log
+	q, err := openQueue(e, qopts)
 	if err != nil {
 		return e.errorf(exitFailed, "%v", err)
 	}

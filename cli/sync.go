@@ -195,15 +195,7 @@ func runSyncPlan(ctx context.Context, e *env, qopts transfer.Options, jopts tran
 	pacer := tuneRuntimeForTransfers(e)
 	pr := newProgress(e, quiet)
 	qopts.Log = pr.log
-	if dir, err := transfer.DefaultStateDir(e.getenv); err == nil {
-		qopts.StateDir = dir
-	}
-	q, err := transfer.New(qopts)
-	if err != nil && qopts.StateDir != "" {
-		fmt.Fprintf(e.Err, "ferry: warning: %v; continuing without a transfer log\n", err)
-		qopts.StateDir = ""
-		q, err = transfer.New(qopts)
-	}
+	q, err := openQueue(e, qopts)
 	if err != nil {
 		return e.errorf(exitFailed, "%v", err)
 	}

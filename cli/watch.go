@@ -85,15 +85,7 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	pacer := tuneRuntimeForTransfers(e)
 	pr := newProgress(e, flags.quiet)
 	qopts.Log = pr.log
-	if dir, err := transfer.DefaultStateDir(e.getenv); err == nil {
-		qopts.StateDir = dir
-	}
-	q, err := transfer.New(qopts)
-	if err != nil && qopts.StateDir != "" {
-		fmt.Fprintf(e.Err, "ferry: warning: %v; continuing without a transfer log\n", err)
-		qopts.StateDir = ""
-		q, err = transfer.New(qopts)
-	}
+	q, err := openQueue(e, qopts)
 	if err != nil {
 		return e.errorf(exitFailed, "%v", err)
 	}
