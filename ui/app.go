@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/protocol/local"
@@ -298,6 +299,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
 	case queueClosedMsg:
 		return a, nil
+	case progress.FrameMsg:
+		return a, a.queue.animate(msg)
 	case queueSeedMsg:
 		a.seedQueue(msg)
 		return a, nil

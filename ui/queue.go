@@ -24,6 +24,10 @@ type queueState struct {
 	sel    int
 	offset int
 	bar    progress.Model
+	// bars animate the running jobs' progress on a spring, one each,
+	// driven by progress.FrameMsg; a job that is not running is drawn
+	// at its value and loses its bar.
+	bars map[transfer.JobID]progress.Model
 }
 
 func newQueueState() queueState {
@@ -31,8 +35,52 @@ func newQueueState() queueState {
 		jobs:   map[transfer.JobID]transfer.JobInfo{},
 		asking: map[transfer.JobID]transfer.JobInfo{},
 		asked:  map[transfer.JobID]bool{},
-		bar:    progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░')),
+		bar:    newBar(),
+		bars:   map[transfer.JobID]progress.Model{},
 	}
+}
+
+func newBar() progress.Model {
+	return progress.New(progress.WithWidth(20), progress.WithoutPercentage(), progress.WithFillCharacters('█', '░'))
+}
+
+// animateJob moves a running job's bar toward its new value; the Cmd
+// brings the frames that step the spring.
+func (qs *queueState) animateJob(j transfer.JobInfo) tea.Cmd {
+	if j.State != transfer.StateRunning || j.Size <= 0 {
+		delete(qs.bars, j.ID)
+		return nil
+	}
+	b, ok := qs.bars[j.ID]
+	if !ok {
+		b = newBar()
+	}
+	cmd := b.SetPercent(float64(j.Bytes) / float64(j.Size))
+	qs.bars[j.ID] = b
+	return cmd
+}
+
+// animate steps the bar a frame belongs to; the others ignore it.
+func (qs *queueState) animate(msg progress.FrameMsg) tea.Cmd {
+	var cmds []tea.Cmd
+	for id, b := range qs.bars {
+		nb, cmd := b.Update(msg)
+		if cmd != nil {
+			qs.bars[id] = nb
+			cmds = append(cmds, cmd)
+		}
+	}
+	return tea.Batch(cmds...)
+}
+
+// jobBar draws a job's bar: the animated one while it runs, else pct.
+func (qs *queueState) jobBar(id transfer.JobID, w int, pct float64) string {
+	if b, ok := qs.bars[id]; ok {
+		b.SetWidth(w)
+		return b.View()
+	}
+	qs.bar.SetWidth(w)
+	return qs.bar.ViewAs(pct)
 }
 
 type (
@@ -83,6 +131,7 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 		a.log.add(a.now(), "* "+l)
 	}
 	refresh := map[int]bool{}
+	var cmds []tea.Cmd
 	for _, j := range ev.Jobs {
 		if j.State == transfer.StateAsking && j.Conflict != nil {
 			qs.asking[j.ID] = j
@@ -98,6 +147,9 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 			qs.order = append(qs.order, j.ID)
 		}
 		qs.jobs[j.ID] = j
+		if c := qs.animateJob(j); c != nil {
+			cmds = append(cmds, c)
+		}
 		if j.State.Finished() && (!seen || !old.State.Finished()) {
 			a.logResult(j)
 			for i, p := range a.panes {
@@ -110,7 +162,6 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 			}
 		}
 	}
-	var cmds []tea.Cmd
 	for i := range refresh {
 		p := a.panes[i]
 		switch {
@@ -358,6 +409,7 @@ func (a *App) queueKey(msg tea.KeyPressMsg) (tea.Cmd, bool) {
 
 func (qs *queueState) remove(id transfer.JobID) {
 	delete(qs.jobs, id)
+	delete(qs.bars, id)
 	for i, o := range qs.order {
 		if o == id {
 			qs.order = append(qs.order[:i], qs.order[i+1:]...)

@@ -57,6 +57,18 @@ func (a *App) queuePanel(w, rows int) []string {
 	if qs.sel >= qs.offset+body {
 		qs.offset = qs.sel - body + 1
 	}
+	// The selected job's failure gets the panel's last row, whole, in
+	// the error colour: its own row has only the room its name leaves.
+	var reason string
+	if a.qFocus && qs.sel >= 0 && qs.sel < len(qs.order) && body >= 2 {
+		if j := qs.jobs[qs.order[qs.sel]]; j.Err != nil && j.State.Finished() {
+			reason = a.th.errStyle.render(fit(" ✗ "+path.Base(j.SrcPath)+": "+oneLine(j.Err.Error()), w))
+			body--
+			if qs.sel >= qs.offset+body {
+				qs.offset = qs.sel - body + 1
+			}
+		}
+	}
 	for r := 0; r < body; r++ {
 		i := qs.offset + r
 		if i >= len(qs.order) {
@@ -70,13 +82,22 @@ func (a *App) queuePanel(w, rows int) []string {
 		}
 		out = append(out, line)
 	}
+	if reason != "" {
+		out = append(out, reason)
+	}
 	return out
 }
 
-// Cells of a queue line's stats column and of its state column.
+// Cells of a queue line's columns: state, bar, bytes done/total, rate
+// (average once done) and time left (time taken once done). The numbers
+// are right-aligned, so the rows line up whatever the values.
 const (
-	jobStatsW = 26
 	jobStateW = 14
+	jobBarW   = 12
+	jobBytesW = 11
+	jobRateW  = 8
+	jobTimeW  = 7
+	jobStatsW = jobBytesW + jobRateW + jobTimeW + 3
 )
 
 func (a *App) jobLine(j transfer.JobInfo, w int) string {
@@ -98,9 +119,10 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	if j.Dir {
 		name += "/"
 	}
-	stats := " " + fit(jobStats(j), jobStatsW)
-	barW := 12
-	nameW := w - barW - visibleWidth(stats) - jobStateW - 3
+	bytes, rt, tm := jobStats(j)
+	stats := " " + fitLeft(bytes, jobBytesW) + " " + fitLeft(rt, jobRateW) + " " + fitLeft(tm, jobTimeW)
+	barW := jobBarW
+	nameW := w - barW - jobStatsW - jobStateW - 3
 	if nameW < 8 {
 		barW, stats = 0, ""
 		nameW = w - jobStateW - 2
@@ -111,9 +133,17 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 	} else {
 		dst += ":" + path.Dir(j.DstPath)
 	}
-	what := sanitize(name) + " → " + sanitize(dst)
+	// Finished jobs fade; failed ones are in the error colour.
+	var rowStyle style
+	switch j.State {
+	case transfer.StateDone, transfer.StateSkipped:
+		rowStyle = a.th.dim
+	case transfer.StateFailed, transfer.StateCanceled:
+		rowStyle = a.th.errStyle
+	}
+	what := rowStyle.render(sanitize(name) + " → " + sanitize(dst))
 	// A failure's reason follows in the room the name leaves, so the
-	// columns stay aligned; the status line and the log have it whole.
+	// columns stay aligned; the selected job shows it whole below.
 	if room := nameW - visibleWidth(what) - 2; room >= 4 && j.Err != nil && j.State == transfer.StateFailed {
 		what += "  " + a.th.errStyle.render(ansi.Truncate(oneLine(j.Err.Error()), room, "…"))
 	}
@@ -126,11 +156,12 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 		stStyle = a.th.warn
 	case transfer.StateDone:
 		stStyle = a.th.ok
+	case transfer.StateSkipped:
+		stStyle = a.th.dim
 	}
 	s += stStyle.render(fit(state, jobStateW))
 	if barW > 0 {
-		a.queue.bar.SetWidth(barW)
-		s += " " + a.queue.bar.ViewAs(pct) + stats
+		s += " " + a.queue.jobBar(j.ID, barW, pct) + rowStyle.render(stats)
 	}
 	return fit(s, w)
 }
@@ -139,23 +170,22 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 // is done they become its average rate and how long it took, from the
 // engine's own start and end times (as FileZilla shows them); a failed or
 // canceled job keeps how far it got, a skipped one its size.
-func jobStats(j transfer.JobInfo) string {
+func jobStats(j transfer.JobInfo) (bytes, rt, tm string) {
 	sizes := humanSize(j.Bytes) + "/" + humanSize(j.Size)
 	switch j.State {
 	case transfer.StateDone:
 		took := j.Finished.Sub(j.Started)
 		if j.Started.IsZero() || j.Finished.IsZero() || took < 0 {
-			return sizes
+			return sizes, "", ""
 		}
-		s := sizes
 		if took > 0 && j.Bytes > 0 {
-			s += " " + rate(float64(j.Bytes)/took.Seconds())
+			rt = rate(float64(j.Bytes) / took.Seconds())
 		}
-		return s + " " + elapsed(took)
+		return sizes, rt, elapsed(took)
 	case transfer.StateSkipped:
-		return humanSize(j.Size) // the state column says skipped
+		return humanSize(j.Size), "", "" // the state column says skipped
 	case transfer.StateFailed, transfer.StateCanceled:
-		return sizes
+		return sizes, "", ""
 	}
-	return sizes + " " + rate(j.Rate) + " " + eta(j.ETA)
+	return sizes, rate(j.Rate), eta(j.ETA)
 }
