@@ -107,7 +107,11 @@ func (s *tuiSession) run(ctx context.Context, e *env, opts ui.Options) int {
 	opts.ConnectWith = s.connectWith
 	opts.Bookmarks = siteList{conn: s.conn}
 	opts.Keys = s.cfg.Keymap
-	opts.NoColor = opts.NoColor || s.cfg.Theme == "no-color" || e.getenv("NO_COLOR") != ""
+	opts.NoColor = opts.NoColor || s.cfg.Theme.Name == "no-color" || e.getenv("NO_COLOR") != ""
+	opts.Theme = s.cfg.Theme.Name
+	opts.ThemeColors = s.cfg.Theme.Colors
+	opts.LSColors = e.getenv("LS_COLORS")
+	opts.Icons = s.cfg.Icons == "nerd"
 	opts.Editor = s.cfg.Editor
 	opts.Pager = s.cfg.Pager
 	opts.SyncStateDir = stateDir

@@ -30,8 +30,11 @@ type Config struct {
 	// Trust handles unknown host keys and certificates: ask, accept-new or
 	// strict. Empty means ask on a terminal and strict without one.
 	Trust string `toml:"trust"`
-	// Theme is "default" or "no-color".
-	Theme string `toml:"theme"`
+	// Theme is the built-in theme and, as a [theme] table, colour
+	// overrides (see Theme).
+	Theme Theme `toml:"theme"`
+	// Icons is "none" or "nerd" (Nerd Font file-type glyphs before names).
+	Icons string `toml:"icons"`
 	// Keymap remaps TUI actions: action name → keys ("copy" = ["f5", "c"]).
 	// The TUI reports unknown action names.
 	Keymap map[string][]string `toml:"keymap"`
@@ -50,9 +53,6 @@ type Config struct {
 	RecentSites *int `toml:"recent_sites"`
 }
 
-// Themes are the accepted values of Config.Theme.
-var Themes = []string{"default", "no-color"}
-
 // SecretStores are the accepted values of Config.Secrets.
 var SecretStores = []string{"auto", "keyring", "file", "ask"}
 
@@ -65,7 +65,8 @@ func Default() Config {
 	return Config{
 		Workers:     4,
 		Conflict:    "ask",
-		Theme:       "default",
+		Theme:       Theme{Name: "default"},
+		Icons:       "none",
 		Secrets:     "auto",
 		Keymap:      map[string][]string{},
 		RecentSites: &recent,
@@ -127,6 +128,12 @@ func fill(c Config) Config {
 	if c.Keymap == nil {
 		c.Keymap = d.Keymap
 	}
+	if c.Theme.Name == "" {
+		c.Theme.Name = d.Theme.Name
+	}
+	if c.Icons == "" {
+		c.Icons = d.Icons
+	}
 	if c.FTP.Mode == "" {
 		c.FTP.Mode = d.FTP.Mode
 	}
@@ -153,8 +160,9 @@ func (c Config) Validate() error {
 			errs = append(errs, fmt.Errorf("trust: %w", err))
 		}
 	}
-	if !slices.Contains(Themes, c.Theme) {
-		errs = append(errs, fmt.Errorf("theme = %q: must be one of %s", c.Theme, strings.Join(Themes, ", ")))
+	errs = append(errs, c.Theme.validate()...)
+	if !slices.Contains(IconSets, c.Icons) {
+		errs = append(errs, fmt.Errorf("icons = %q: must be one of %s", c.Icons, strings.Join(IconSets, ", ")))
 	}
 	if !slices.Contains(SecretStores, c.Secrets) {
 		errs = append(errs, fmt.Errorf("secrets = %q: must be one of %s", c.Secrets, strings.Join(SecretStores, ", ")))

@@ -58,7 +58,7 @@ copy = ["f5", "c"]
 	}
 	five := 5
 	want := Config{
-		Workers: 8, Conflict: "newer", Trust: "accept-new", Theme: "no-color",
+		Workers: 8, Conflict: "newer", Trust: "accept-new", Theme: Theme{Name: "no-color"}, Icons: "none",
 		Editor: "nvim", Pager: "less -R", Secrets: "file", RecentSites: &five,
 		Keymap: map[string][]string{"copy": {"f5", "c"}},
 		FTP:    bookmarks.FTPOptions{Mode: bookmarks.FTPActive, Type: bookmarks.TransferAuto, ASCIIExtensions: []string{"txt"}, Encoding: "cp1251"},

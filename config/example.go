@@ -16,8 +16,25 @@ conflict = "ask"
 # Unset: ask on a terminal, strict in scripts.
 # trust = "ask"
 
-# "default" or "no-color" (NO_COLOR in the environment also works).
+# "default" (dark or light, as the terminal's background), "light",
+# "high-contrast" or "no-color" (NO_COLOR in the environment also works).
+# LS_COLORS, when set, colours file names as ls does. To change colours,
+# write theme as a table at the end of the file instead: "name" picks the
+# theme, the other keys are colours ("#rrggbb", "#rgb" or 0-255):
+#   [theme]
+#   name = "light"
+#   dir = "#005fd7"
+#   cursor_bg = "31"
+# Keys: header, header_focus, path, col_header, marked, cursor, cursor_dim,
+# newer, missing, diff, warn, error, ok, dim, dialog_title, alarm, key,
+# secure, insecure, frame_focus, frame_dim, frame_title, and for names dir,
+# link, exec, special, archive, image, media, document; header, header_focus,
+# cursor, cursor_dim and alarm also take a background (header_bg, ...).
 theme = "default"
+
+# "nerd" puts Nerd Font file-type glyphs before names (the terminal needs a
+# Nerd Font); "none" leaves them out.
+icons = "none"
 
 # Commands for F4 (edit) and F3 (view). Unset: $VISUAL, $EDITOR, vi;
 # $PAGER, then ferry's own viewer.

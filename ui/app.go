@@ -79,7 +79,7 @@ func New(opts Options) *App {
 		ctx:    ctx,
 		cancel: cancel,
 		keys:   DefaultKeyMap(),
-		th:     newTheme(opts.NoColor),
+		th:     themeFor(opts, true),
 		now:    time.Now,
 		w:      80,
 		h:      24,
@@ -138,7 +138,7 @@ func (a *App) Close() {
 // Init connects both panes and starts listening for prompts, log lines and
 // transfer events.
 func (a *App) Init() tea.Cmd {
-	cmds := []tea.Cmd{a.prompter.wait(a.ctx), a.logSink.wait(a.ctx), a.first}
+	cmds := []tea.Cmd{a.prompter.wait(a.ctx), a.logSink.wait(a.ctx), a.first, tea.RequestBackgroundColor}
 	for i := range a.panes {
 		if c := a.connect(i); c != nil {
 			cmds = append(cmds, c)
@@ -298,6 +298,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd := a.onQueueEvent(transfer.Event(msg))
 		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
 	case queueClosedMsg:
+		return a, nil
+	case tea.BackgroundColorMsg:
+		a.th = a.th.withBackground(msg.IsDark())
 		return a, nil
 	case progress.FrameMsg:
 		return a, a.queue.animate(msg)

@@ -148,6 +148,16 @@ type Options struct {
 	ShowHidden bool
 	// NoColor draws without colours (NO_COLOR), keeping bold and reverse.
 	NoColor bool
+	// Theme is the built-in theme: "default" (dark or light, as the
+	// terminal's background), "light", "high-contrast" or "no-color".
+	Theme string
+	// ThemeColors override the theme's colours by key (config.toml's
+	// [theme] table): "dir" = "#5fafff", "cursor_bg" = "31".
+	ThemeColors map[string]string
+	// LSColors is $LS_COLORS: when set, file names take its colours.
+	LSColors string
+	// Icons puts Nerd Font file-type glyphs before names.
+	Icons bool
 	// Banner is shown on the status line at start (e.g. the demo's
 	// credentials).
 	Banner string

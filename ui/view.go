@@ -257,7 +257,7 @@ func (a *App) rowLine(p *pane, idx, w int, c columns, focused bool, now time.Tim
 	var st style
 	if ri == parentRow {
 		b.WriteString(" ")
-		b.WriteString(fit("..", c.name))
+		b.WriteString(fit(th.parentIcon()+"..", c.name))
 		if c.size > 0 {
 			b.WriteString(" " + fitLeft("UP", c.size))
 		}
@@ -269,7 +269,7 @@ func (a *App) rowLine(p *pane, idx, w int, c columns, focused bool, now time.Tim
 			mark = "+"
 		}
 		b.WriteString(mark)
-		name := it.name
+		name := th.icon(&it.e, it.lower) + it.name
 		switch {
 		case it.e.IsDir():
 			name += "/"
@@ -299,10 +299,8 @@ func (a *App) rowLine(p *pane, idx, w int, c columns, focused bool, now time.Tim
 			st = th.missing
 		case it.cmp == cmpDiffer:
 			st = th.diff
-		case it.e.IsDir():
-			st = th.dir
-		case it.e.IsLink():
-			st = th.link
+		default:
+			st = th.nameStyle(&it.e, it.lower)
 		}
 	}
 	line := fit(b.String(), w)

@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Regenerates the README's screenshots from the real binary: builds ferry,
+# runs `ferry --demo` in a private tmux server at a fixed size, drives it
+# with keys, captures each screen with its colours (capture-pane -e) and
+# renders the captures to PNG with charmbracelet/freeze.
+#
+#   docs/screenshots.sh [OUTDIR]     (default: docs)
+#
+# OUTDIR receives NAME.png for panes, queue, sites and hostkey, rendered
+# from tmux captures; with SCREENSHOTS_PNG=0 it receives the captures
+# (NAME.ans) instead and freeze is not run.
+# Needs go and tmux; freeze comes through the Go module proxy. Every wait
+# is bounded: a screen that never shows fails the script, never hangs it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+out=${1:-docs}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+png=${SCREENSHOTS_PNG:-1}
+freeze=(go run github.com/charmbracelet/freeze@v0.2.2)
+cols=120
+rows=32
+
+work=$(mktemp -d)
+ans=$work/ans
+mkdir -p "$ans"
+sock="ferry-shots-$$"
+T() { tmux -L "$sock" "$@"; }
+cleanup() {
+  T kill-server 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+go build -o "$work/ferry" "$root"
+mkdir -p "$work/home"
+
+# A clean terminal: no user tmux.conf, 256 colours, no NO_COLOR, a HOME
+# of its own (an empty known_hosts, no ~/.ssh/config, no bookmarks).
+T -f /dev/null start-server \; set-option -g default-terminal tmux-256color
+start() { # start NAME COMMAND...
+  local name=$1
+  shift
+  T new-session -d -s "$name" -x "$cols" -y "$rows" -c "${dir:-$work/home}" \
+    env -u NO_COLOR HOME="$work/home" XDG_CONFIG_HOME="$work/home/.config" \
+    XDG_STATE_HOME="$work/home/.state" XDG_DATA_HOME="$work/home/.data" \
+    LS_COLORS= TERM=tmux-256color COLORTERM= "$@"
+  T set-option -t "$name" status off >/dev/null
+}
+screen() { T capture-pane -p -t "$1"; }
+keys() { # keys SESSION KEY... (a short pause after each, as a person types)
+  local s=$1
+  shift
+  for k in "$@"; do
+    T send-keys -t "$s" "$k"
+    sleep 0.15
+  done
+}
+wait_for() { # wait_for SESSION REGEX [SECONDS]
+  local deadline=$((SECONDS + ${3:-15}))
+  until screen "$1" | grep -Eq -- "$2"; do
+    if ((SECONDS > deadline)); then
+      echo "screenshots: timed out waiting for /$2/ in $1; the screen was:" >&2
+      screen "$1" >&2
+      exit 1
+    fi
+    sleep 0.05
+  done
+}
+# catch_mid SESSION NAME: captures the screen the moment the 200 MB download
+# is between a fifth and four fifths done (the demo runs at full speed, so
+# the screen is polled rather than waited on).
+catch_mid() {
+  local deadline=$((SECONDS + 60)) s
+  while :; do
+    s=$(T capture-pane -e -p -t "$1")
+    if sed 's/\x1b\[[0-9;:]*m//g' <<<"$s" | grep -Eq ' ([4-9][0-9]|1[0-5][0-9])M/200M'; then
+      printf '%s\n' "$s" >"$ans/$2.ans"
+      return
+    fi
+    if ((SECONDS > deadline)); then
+      echo "screenshots: the download was never caught half way" >&2
+      screen "$1" >&2
+      exit 1
+    fi
+    sleep 0.02
+  done
+}
+capture() { T capture-pane -e -p -t "$1" >"$ans/$2.ans"; }
+
+# 1. Both panes while the big release downloads.
+start demo "$work/ferry" --demo
+wait_for demo 'SFTP ·.*' 20
+wait_for demo 'releases/'
+keys demo Tab Down Down Down Enter
+wait_for demo '/releases +'
+keys demo Down Enter
+wait_for demo 'ferry-big\.iso'
+keys demo Down F5 # checksums.sha256
+wait_for demo '1 done'
+keys demo Down
+T send-keys -t demo F5 # ferry-big.iso
+catch_mid demo panes
+wait_for demo '2 done' 60
+
+# 2. The queue, focused, while the release downloads again into another
+# directory: finished jobs above the running one.
+keys demo Tab Down Enter # the left pane into "upload me/"
+wait_for demo 'upload me +'
+keys demo Tab F2 Tab # show the queue, focus back on the right pane
+T send-keys -t demo F5
+sleep 0.1
+T send-keys -t demo F2 Down Down # focus the queue, select the running job
+catch_mid demo queue
+wait_for demo '3 done' 60
+
+# 3. The site manager.
+keys demo Escape C-b
+wait_for demo 'demo-sftp|demo-ftps|Sites'
+sleep 0.3
+capture demo sites
+keys demo Escape
+
+# 4. The host-key prompt: a fresh ferry with an empty known_hosts dials the
+# demo's SFTP server, whose address the right pane's header names.
+addr=$(screen demo | grep -Eo 'demo@127\.0\.0\.1:[0-9]+' | head -1 || true)
+if [ -z "$addr" ]; then
+  echo "screenshots: no SFTP address on the demo's screen" >&2
+  screen demo >&2
+  exit 1
+fi
+# It starts in the demo's local directory, so its left pane shows no more
+# than the demo's.
+here=$(screen demo | grep -Eo '/[^ ]*ferry-demo-[0-9]+/local' | head -1 || true)
+dir=${here:-$work/home} start hostkey "$work/ferry" "sftp://$addr/"
+wait_for hostkey 'SHA256:' 20
+sleep 0.3
+capture hostkey hostkey
+T send-keys -t hostkey Escape
+
+for name in panes queue sites hostkey; do
+  if [ "$png" = 1 ]; then
+    "${freeze[@]}" -l ansi --window --padding 20 --margin 0 --font.size 10 \
+      -o "$out/$name.png" "$ans/$name.ans" >/dev/null
+    ls -l "$out/$name.png"
+  else
+    cp "$ans/$name.ans" "$out/"
+    ls -l "$out/$name.ans"
+  fi
+done
