@@ -36,8 +36,8 @@ func iconCell(g string) string { return g + " " }
 // iconSet maps names and suffixes to icon cells, built once per theme so a
 // row costs a map lookup.
 type iconSet struct {
-	exts  map[string]string // ".go" → cell
-	names map[string]string // "makefile" → cell (lower case)
+	exts                           map[string]string // ".go" → cell
+	names                          map[string]string // "makefile" → cell (lower case)
 	dir, file, link, exec, special string
 }
 

@@ -34,7 +34,7 @@ type theme struct {
 	newer, missing, diff style
 	warn, errStyle, ok   style
 	dim                  style
-	dialog, dialogTitle  style
+	dialogTitle          style
 	alarm                style
 	key                  style
 	secure, insecure     style

@@ -138,3 +138,24 @@ func TestThemeKeysMatchConfig(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkKeyUpdateViewColoursIcons is BenchmarkKeyUpdateView with
+// LS_COLORS (the Debian default) and icons on: one lookup per shown row.
+func BenchmarkKeyUpdateViewColoursIcons(b *testing.B) {
+	a := New(Options{Left: localEndpoint("left", b.TempDir()), Right: localEndpoint("right", b.TempDir()),
+		LSColors: debianLSColors(b), Icons: true})
+	b.Cleanup(a.Close)
+	a.Update(tea.WindowSizeMsg{Width: 160, Height: 50})
+	a.panes[0].setListing("/big", hugeListing(100000))
+	a.panes[1].setListing("/other", hugeListing(100))
+	keys := []tea.KeyPressMsg{keyMsg("j"), keyMsg("pgdown"), keyMsg("j"), keyMsg("space")}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		a.Update(keys[i%len(keys)])
+		_ = a.View()
+		if a.panes[0].cursor >= len(a.panes[0].rows)-1 {
+			a.panes[0].setCursor(0)
+		}
+	}
+}
