@@ -22,16 +22,14 @@ type mouseState struct {
 }
 
 // hitPane maps a screen cell to a pane and a row of its listing; row is -1
-// outside the listing.
+// outside the listing. A pane's frame belongs to it: a click on its border
+// focuses it, the way a click on a row does.
 func (a *App) hitPane(x, y int) (pane, row int, ok bool) {
 	g := a.geom()
 	if y < 0 || y >= g.listTop+g.listRows+1 || x < 0 || x >= a.w {
 		return 0, -1, false
 	}
-	pane = 0
-	if x >= g.leftW {
-		pane = 1
-	}
+	pane = g.shown(x, a.focus)
 	row = -1
 	if y >= g.listTop && y < g.listTop+g.listRows {
 		row = a.panes[pane].offset + y - g.listTop

@@ -46,7 +46,11 @@ func (a *App) overlayDialog(base string) string {
 	if isAlarm {
 		frame = a.th.alarm
 	}
+	// A long title is cut inside the corners, never over them.
 	title := " " + sanitize(d.title()) + " "
+	if visibleWidth(title) > boxW-2 {
+		title = fit(" "+sanitize(d.title()), boxW-3) + " "
+	}
 	top := "╭" + title + strings.Repeat("─", max(boxW-2-visibleWidth(title), 0)) + "╮"
 	fitted := make([]string, len(body))
 	for i, l := range body {

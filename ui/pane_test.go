@@ -27,7 +27,7 @@ func TestListingShowsDirsFirstWithColumnsAndParent(t *testing.T) {
 	if got, want := strings.Join(names, ","), "..,zdir,a.txt,b.txt"; got != want {
 		t.Fatalf("rows = %s, want %s", got, want)
 	}
-	mustContain(t, a, "zdir/", "DIR", "-rw-r--r--", "Name", "Size", "Modified", "Perms", filepath.Base(left)+" [name]")
+	mustContain(t, a, "zdir/", "DIR", "-rw-r--r--", "Name", "Size", "Modified", "Perms", filepath.Base(left)+" ─", "[name] ─╯")
 	mustNotContain(t, a, ".hidden")
 	press(t, a, ".")
 	mustContain(t, a, ".hidden")

@@ -1,7 +1,6 @@
 package ui
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -10,20 +9,28 @@ import (
 	"github.com/ferryhq/ferry/protocol"
 )
 
-// Screen rows above the listing (header, path, column titles) and below it
-// (pane info, queue summary, status, key bar).
+// Screen rows above the listing (the pane's top border, column titles) and
+// below it (the pane's bottom border, queue summary, status, key bar).
 const (
-	paneTopRows    = 3
+	paneTopRows    = 2
 	footerRows     = 4
 	minQueueRows   = 4
 	minListRows    = 3
 	columnGapCells = 1
 )
 
+// Window widths where the layout changes: below narrowWidth one pane shows
+// at a time (Tab switches); from wideWidth on the panes show more columns.
+const (
+	narrowWidth = 80
+	wideWidth   = 140
+)
+
 // geometry is where things are on screen, for drawing and mouse hits.
 type geometry struct {
-	leftW, rightW int // pane widths; the left one includes the divider
-	listTop       int // first listing row
+	leftW, rightW int  // pane widths, borders included; rightW is 0 when single
+	single        bool // one pane at a time, the focused one, full width
+	listTop       int  // first listing row
 	listRows      int
 	queueTop      int // first row of the queue panel (title), when shown
 	queueRows     int // rows of the queue panel including its title
@@ -32,6 +39,9 @@ type geometry struct {
 func (a *App) geom() geometry {
 	g := geometry{leftW: a.w / 2, listTop: paneTopRows}
 	g.rightW = a.w - g.leftW
+	if a.w < narrowWidth {
+		g.single, g.leftW, g.rightW = true, a.w, 0
+	}
 	body := a.h - paneTopRows - footerRows
 	if a.showQueue {
 		g.queueRows = max(minQueueRows, body/3)
@@ -42,6 +52,17 @@ func (a *App) geom() geometry {
 	g.listRows = max(body-g.queueRows, 1)
 	g.queueTop = g.listTop + g.listRows + 1
 	return g
+}
+
+// shown is the pane drawn at screen x: the focused one when only one shows.
+func (g geometry) shown(x, focus int) int {
+	switch {
+	case g.single:
+		return focus
+	case x >= g.leftW:
+		return 1
+	}
+	return 0
 }
 
 // layout tells the panes how many rows they show.
@@ -95,12 +116,15 @@ func (a *App) screenContent() string {
 
 func (a *App) mainView() string {
 	g := a.geom()
-	left := a.paneLines(0, g.leftW-1, g.listRows)
-	right := a.paneLines(1, g.rightW, g.listRows)
 	lines := make([]string, 0, a.h)
-	div := a.th.dim.render("│")
-	for i := range left {
-		lines = append(lines, left[i]+div+right[i])
+	if g.single {
+		lines = append(lines, a.paneLines(a.focus, g.leftW, g.listRows, true)...)
+	} else {
+		left := a.paneLines(0, g.leftW, g.listRows, false)
+		right := a.paneLines(1, g.rightW, g.listRows, false)
+		for i := range left {
+			lines = append(lines, left[i]+right[i])
+		}
 	}
 	if a.showQueue {
 		lines = append(lines, a.queuePanel(a.w, g.queueRows)...)
@@ -112,92 +136,59 @@ func (a *App) mainView() string {
 	return strings.Join(lines, "\n")
 }
 
-// paneLines renders pane i as header, path, column titles, rows and an info
-// line, each exactly w cells wide. Only the visible rows are formatted.
-func (a *App) paneLines(i, w, rows int) []string {
+// paneLines renders pane i in a rounded frame w cells wide: the top border
+// (path, connection), column titles, rows and the bottom border (counts,
+// sort). Every line is exactly w cells. Only the visible rows are formatted.
+func (a *App) paneLines(i, w, rows int, single bool) []string {
 	p := a.panes[i]
 	th := &a.th
 	focused := i == a.focus && !a.qFocus
 	out := make([]string, 0, rows+paneTopRows+1)
+	side := th.frameStyle(focused).render(frameV)
+	iw := max(w-2, 0)
 
-	// Header: name and security.
-	hs := th.header
-	if focused {
-		hs = th.headerFocus
-	}
-	sec := p.security
-	if sec == "" && p.ep.Local {
-		sec = "local"
-	}
-	secStyle := th.secure
-	if sec != "" && !p.encrypted && !p.ep.Local {
-		secStyle = th.insecure
-	}
-	name, badge := headerParts(sanitize(p.ep.Name), sec, w)
-	out = append(out, hs.render(name)+secStyle.render(badge))
+	out = append(out, a.topBorder(i, w, focused, single))
 
-	// Path line, with busy and sort state.
-	info := ""
-	switch {
-	case p.busy != "":
-		info = p.busy
-	case p.filter != "" || a.filtering && focused:
-		info = "filter: " + p.filter
-	}
-	sortTag := "[" + p.sort.String()
-	if p.desc {
-		sortTag += "↓"
-	}
-	sortTag += "]"
-	dir := p.dir
-	if dir == "" {
-		dir = "—"
-	}
-	right := sortTag
-	if info != "" {
-		right = info + " " + sortTag
-	}
-	pathW := max(w-visibleWidth(right)-1, 1)
-	out = append(out, th.path.render(fitLeftPath(sanitize(dir), pathW))+" "+th.dim.render(fitLeft(right, w-pathW-1)))
-
-	cols := columnsFor(w)
-	out = append(out, th.colHeader.render(cols.header(w)))
+	wide := a.w >= wideWidth
+	cols := columnsFor(iw, wide, wide && p.ownersShown(rows))
+	out = append(out, framed(side, th.colHeader.render(cols.header(iw))))
 
 	if p.err != "" && len(p.items) == 0 {
 		for r := 0; r < rows; r++ {
 			line := ""
 			if r == 1 {
-				line = th.errStyle.render(fit("  "+sanitize(p.err), w))
+				line = th.errStyle.render(fit("  "+sanitize(p.err), iw))
 			}
-			out = append(out, fit(line, w))
+			out = append(out, framed(side, fit(line, iw)))
 		}
 	} else {
 		now := a.now()
+		blank := strings.Repeat(" ", iw)
 		for r := 0; r < rows; r++ {
 			idx := p.offset + r
 			if idx >= len(p.rows) {
-				out = append(out, strings.Repeat(" ", w))
+				out = append(out, framed(side, blank))
 				continue
 			}
-			out = append(out, a.rowLine(p, idx, w, cols, focused, now))
+			out = append(out, framed(side, a.rowLine(p, idx, iw, cols, focused, now)))
 		}
 	}
 
-	// Info line: marks, or the error, or the entry under the cursor.
-	var infoLine string
-	switch {
-	case p.err != "":
-		infoLine = th.errStyle.render(fit(" "+sanitize(p.err), w))
-	case p.markedN > 0:
-		infoLine = th.marked.render(fit(fmt.Sprintf(" %d marked, %s", p.markedN, humanSize(p.markedSize)), w))
-	default:
-		infoLine = fit(fmt.Sprintf(" %d entries", len(p.items)), w)
-		if it := p.current(); it != nil && it.e.IsLink() && it.e.Target != "" {
-			infoLine = fit(" → "+sanitize(it.e.Target), w)
+	out = append(out, a.bottomBorder(i, w, focused))
+	return out
+}
+
+// ownersShown says whether the rows on screen name an owner or group, which
+// FTP's LIST and SFTP's longname give and MLSD and local listings may not.
+func (p *pane) ownersShown(rows int) bool {
+	for r := 0; r < rows && p.offset+r < len(p.rows); r++ {
+		if ri := p.rows[p.offset+r]; ri != parentRow {
+			if e := &p.items[ri].e; e.Owner != "" || e.Group != "" {
+				return true
+			}
 		}
 	}
-	out = append(out, infoLine)
-	return out
+	return false
 }
 
 // fitLeftPath keeps the end of a long path, which is the part that matters.
@@ -208,19 +199,33 @@ func fitLeftPath(s string, w int) string {
 	return fitLeft(s, w)
 }
 
-// columns decides which columns fit a pane width.
+// columns decides which columns fit a pane width. Wide windows show the
+// full date and, where the server names them, owner and group.
 type columns struct {
-	name, size, time, perm int
+	name, size, time, perm, owner int
+	fullDate                      bool
 }
 
-func columnsFor(w int) columns {
+// Column widths: a short date ("Jan _2 15:04"), a full one
+// ("2006-01-02 15:04"), permissions, and owner:group.
+const (
+	shortTimeCells = 12
+	fullTimeCells  = 16
+	permCells      = 10
+	ownerCells     = 15
+)
+
+func columnsFor(w int, wide, owners bool) columns {
 	c := columns{size: 6}
-	rest := w - 1 // mark column
+	rest := w - 2 // the mark column, and a cell before the frame
 	if rest >= 50 {
-		c.perm = 10
+		c.perm = permCells
 	}
 	if rest >= 34 {
-		c.time = 12
+		c.time = shortTimeCells
+	}
+	if wide && rest >= 60 {
+		c.time, c.fullDate = fullTimeCells, true
 	}
 	c.name = rest - c.size - columnGapCells
 	if c.time > 0 {
@@ -228,6 +233,10 @@ func columnsFor(w int) columns {
 	}
 	if c.perm > 0 {
 		c.name -= c.perm + columnGapCells
+	}
+	if owners && c.name >= 20+ownerCells+columnGapCells {
+		c.owner = ownerCells
+		c.name -= c.owner + columnGapCells
 	}
 	if c.name < 4 {
 		c.size, c.name = 0, rest
@@ -245,6 +254,9 @@ func (c columns) header(w int) string {
 	}
 	if c.perm > 0 {
 		s += " " + fit("Perms", c.perm)
+	}
+	if c.owner > 0 {
+		s += " " + fit("Owner", c.owner)
 	}
 	return fit(s, w)
 }
@@ -285,10 +297,24 @@ func (a *App) rowLine(p *pane, idx, w int, c columns, focused bool, now time.Tim
 			b.WriteString(" " + fitLeft(sz, c.size))
 		}
 		if c.time > 0 {
-			b.WriteString(" " + fit(shortTime(it.e.ModTime, now), c.time))
+			t := ""
+			switch {
+			case c.fullDate && !it.e.ModTime.IsZero():
+				t = it.e.ModTime.Local().Format("2006-01-02 15:04")
+			default:
+				t = shortTime(it.e.ModTime, now)
+			}
+			b.WriteString(" " + fit(t, c.time))
 		}
 		if c.perm > 0 {
 			b.WriteString(" " + protocol.ModeString(it.e.Mode))
+		}
+		if c.owner > 0 {
+			og := sanitize(it.e.Owner)
+			if it.e.Group != "" {
+				og += ":" + sanitize(it.e.Group)
+			}
+			b.WriteString(" " + fit(og, c.owner))
 		}
 		switch {
 		case it.marked:
@@ -339,7 +365,8 @@ func (a *App) statusLine(w int) string {
 	return fit(s, w)
 }
 
-// keyBar is the Midnight Commander style function-key bar.
+// keyBar is the Midnight Commander style function-key bar, drawn like the
+// frames' labels: the key in the accent, its action dimmed.
 func (a *App) keyBar(w int) string {
 	km := &a.keys
 	items := []struct {
@@ -367,7 +394,7 @@ func (a *App) keyBar(w int) string {
 			break
 		}
 		b.WriteString(a.th.key.render(k))
-		b.WriteString(a.th.header.render(it.d))
+		b.WriteString(a.th.dim.render(it.d))
 		b.WriteString(" ")
 		used += len(seg)
 	}
