@@ -8,6 +8,7 @@ import (
 
 	"charm.land/bubbles/v2/progress"
 	tea "charm.land/bubbletea/v2"
+	"charm.land/lipgloss/v2"
 	"github.com/ferryhq/ferry/filter"
 	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer"
@@ -74,13 +75,20 @@ func (qs *queueState) animate(msg progress.FrameMsg) tea.Cmd {
 }
 
 // jobBar draws a job's bar: the animated one while it runs, else pct.
-func (qs *queueState) jobBar(id transfer.JobID, w int, pct float64) string {
-	if b, ok := qs.bars[id]; ok {
-		b.SetWidth(w)
+// Without colours (NO_COLOR) the bars are drawn in the terminal's own.
+func (qs *queueState) jobBar(id transfer.JobID, w int, pct float64, noColor bool) string {
+	b, ok := qs.bars[id]
+	if !ok {
+		b = qs.bar
+	}
+	b.SetWidth(w)
+	if noColor {
+		b.FullColor, b.EmptyColor = lipgloss.NoColor{}, lipgloss.NoColor{}
+	}
+	if ok {
 		return b.View()
 	}
-	qs.bar.SetWidth(w)
-	return qs.bar.ViewAs(pct)
+	return b.ViewAs(pct)
 }
 
 type (

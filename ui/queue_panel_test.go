@@ -236,6 +236,11 @@ func TestQueuePanel_ColoursFailuresAndFadesFinished(t *testing.T) {
 	if !strings.Contains(whole, string(a.th.errStyle)) {
 		t.Errorf("the failure's reason is not in the error colour: %q", whole)
 	}
+	// The selected row has the cursor's colours on its text and stats; its
+	// bar between them keeps its own.
+	if row := find("broken.bin →"); strings.Count(row, string(a.th.cursor)) != 2 || !strings.HasPrefix(ansi.Strip(row), " broken.bin →") {
+		t.Errorf("selected row %q: want the cursor's style on its text and on its stats, not on its bar", row)
+	}
 	// Another failed job, not selected: its name in the error colour.
 	a.queue.sel = 0
 	view = a.View().Content
@@ -253,5 +258,21 @@ func TestQueuePanel_ColoursFailuresAndFadesFinished(t *testing.T) {
 	}
 	if row := find("a.txt →"); strings.Contains(row, string(a.th.dim)+"a.txt") || strings.Contains(row, string(a.th.errStyle)+"a.txt") {
 		t.Errorf("running row is dimmed or red: %q", row)
+	}
+}
+
+func TestQueuePanel_NoColorBarsHaveNoColours(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), func(o *Options) { o.Queue = newQueue(t) }) // NoColor
+	a.Update(queueEventMsg(transfer.Event{Jobs: panelJobs(), Totals: transfer.Totals{Jobs: 5, Active: 2, Bytes: 40 * mib, Size: 300 * mib}}))
+	a.showQueue = true
+	a.layout()
+	v := a.View().Content
+	if !strings.Contains(v, "░") {
+		t.Fatalf("no bars on the screen:\n%s", ansi.Strip(v))
+	}
+	for _, sgrColour := range []string{"38;5;", "48;5;", "38;2;", "48;2;"} {
+		if strings.Contains(v, sgrColour) {
+			t.Fatalf("NoColor queue holds colour sequence %q", sgrColour)
+		}
 	}
 }

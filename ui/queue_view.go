@@ -36,8 +36,7 @@ func (a *App) queueSummary(w int) string {
 	if barW < 5 {
 		return fit(text, w)
 	}
-	a.queue.bar.SetWidth(barW)
-	return fit(text+a.queue.bar.ViewAs(pct), w)
+	return fit(text+a.queue.jobBar(0, barW, pct, a.th.noColor), w)
 }
 
 // queuePanel lists jobs with progress bars; rows includes its title line.
@@ -76,11 +75,7 @@ func (a *App) queuePanel(w, rows int) []string {
 			continue
 		}
 		j := qs.jobs[qs.order[i]]
-		line := a.jobLine(j, w)
-		if i == qs.sel && a.qFocus {
-			line = a.th.cursor.render(fit(ansi.Strip(line), w))
-		}
-		out = append(out, line)
+		out = append(out, a.jobLine(j, w, i == qs.sel && a.qFocus))
 	}
 	if reason != "" {
 		out = append(out, reason)
@@ -95,12 +90,14 @@ const (
 	jobStateW = 14
 	jobBarW   = 12
 	jobBytesW = 11
-	jobRateW  = 8
-	jobTimeW  = 7
+	jobRateW  = 7
+	jobTimeW  = 6
 	jobStatsW = jobBytesW + jobRateW + jobTimeW + 3
 )
 
-func (a *App) jobLine(j transfer.JobInfo, w int) string {
+// jobLine draws one job; the selected one has the cursor's colours on its
+// text, around a bar that keeps its own.
+func (a *App) jobLine(j transfer.JobInfo, w int, selected bool) string {
 	pct := 0.0
 	if j.Size > 0 {
 		pct = float64(j.Bytes) / float64(j.Size)
@@ -160,8 +157,14 @@ func (a *App) jobLine(j transfer.JobInfo, w int) string {
 		stStyle = a.th.dim
 	}
 	s += stStyle.render(fit(state, jobStateW))
+	if selected {
+		if barW == 0 {
+			return a.th.cursor.render(fit(ansi.Strip(s), w))
+		}
+		return fit(a.th.cursor.render(ansi.Strip(s)+" ")+a.queue.jobBar(j.ID, barW, pct, a.th.noColor)+a.th.cursor.render(stats), w)
+	}
 	if barW > 0 {
-		s += " " + a.queue.jobBar(j.ID, barW, pct) + rowStyle.render(stats)
+		s += " " + a.queue.jobBar(j.ID, barW, pct, a.th.noColor) + rowStyle.render(stats)
 	}
 	return fit(s, w)
 }
