@@ -192,3 +192,46 @@ func TestDialogsStayInsideTheirFrame(t *testing.T) {
 		press(t, a, "esc")
 	}
 }
+
+// TestEveryDialogStaysInsideItsFrame opens each dialog a key opens, at
+// narrow and wide windows, and checks its edges are border on every row.
+func TestEveryDialogStaysInsideItsFrame(t *testing.T) {
+	for _, w := range []int{40, 60, 80, 120} {
+		left := t.TempDir()
+		writeFiles(t, left, map[string]string{"a file with a long name to copy.txt": "x", "sub/inner.txt": "i"})
+		a := newTestApp(t, left, t.TempDir(), nil)
+		a.Update(tea.WindowSizeMsg{Width: w, Height: 24})
+		press(t, a, "j", "j")
+		for _, k := range []string{"c", "m", "n", "delete", "o", "i", "ctrl+f", "N", "P", "+", "ctrl+x s"} {
+			press(t, a, strings.Fields(k)...)
+			if a.dialog == nil {
+				continue
+			}
+			s := screenText(a)
+			lines := strings.Split(s, "\n")
+			boxW, inner, _, _ := a.dialogBox(0)
+			n := len(a.dialog.body(a, inner))
+			_, _, x0, y0 := a.dialogBox(n)
+			for i, l := range lines {
+				if c := ansi.StringWidth(l); c > w {
+					t.Errorf("%d columns, %s: line %d is %d cells: %q", w, k, i, c, l)
+				}
+			}
+			for y := y0; y < min(y0+n+2, a.h, len(lines)); y++ {
+				r := []rune(lines[y])
+				if x0+boxW > len(r) {
+					t.Errorf("%d columns, %s: row %d is short: %q", w, k, y, lines[y])
+					continue
+				}
+				l, rt := string(r[x0]), string(r[x0+boxW-1])
+				if !strings.Contains("╭│╰", l) || !strings.Contains("╮│╯", rt) {
+					t.Errorf("%d columns, %s: row %d has %q at the left edge and %q at the right:\n%s", w, k, y, l, rt, s)
+					break
+				}
+			}
+			for a.dialog != nil {
+				press(t, a, "esc")
+			}
+		}
+	}
+}
