@@ -173,8 +173,8 @@ func TestDialogsStayInsideTheirFrame(t *testing.T) {
 			}
 			s := screenText(a)
 			lines := strings.Split(s, "\n")
-			boxW, inner, x0, y0 := a.dialogBox(0)
-			_, _, x0, y0 = a.dialogBox(len(a.dialog.body(a, inner)))
+			_, inner, _, _ := a.dialogBox(0)
+			boxW, _, x0, y0 := a.dialogBox(len(a.dialog.body(a, inner)))
 			for i, l := range lines {
 				if n := ansi.StringWidth(l); n > w {
 					t.Errorf("%d columns: line %d is %d cells: %q", w, i, n, l)
