@@ -92,6 +92,24 @@ func rowOf(screen, text string, width int) int {
 	return 0
 }
 
+// appDir is a temporary directory the ferry under test writes in. It is
+// removed after the tmux server is killed (cleanups run last first), and
+// again for a moment while the exiting ferry may still write its state.
+func appDir(t *testing.T) string {
+	t.Helper()
+	d, err := os.MkdirTemp("", "ferry-e2e-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		deadline := time.Now().Add(5 * time.Second)
+		for os.RemoveAll(d) != nil && time.Now().Before(deadline) {
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+	return d
+}
+
 func buildFerry(t *testing.T) string {
 	t.Helper()
 	bin := filepath.Join(t.TempDir(), "ferry")
@@ -124,7 +142,7 @@ func waitFile(t *testing.T, p string, want []byte) {
 // reports, not the label shown while it connects).
 func markCopyDrag(t *testing.T, bin, serverDir, ready string, env, args []string) {
 	t.Helper()
-	localDir, home := t.TempDir(), t.TempDir()
+	localDir, home := appDir(t), appDir(t)
 	files := map[string][]byte{}
 	for i, name := range []string{"alpha.txt", "beta.bin", "gamma.txt"} {
 		data := bytes.Repeat([]byte{byte('a' + i), 0, 0xff, '\n'}, 50_000+i*777)
@@ -147,7 +165,7 @@ func markCopyDrag(t *testing.T, bin, serverDir, ready string, env, args []string
 		localDir, quoted(append(baseEnv, env...)), bin, quoted(args), filepath.Join(home, "stderr"))
 	tm := newTmux(t, w, h, cmd)
 	tm.waitScreen("both panes", func(s string) bool {
-		return strings.Contains(s, "gamma.txt") && strings.Contains(s, ready)
+		return strings.Contains(s, "gamma.txt") && strings.Contains(s, ready) && !strings.Contains(s, "connecting…")
 	})
 
 	// Mark alpha and beta with Insert, then F5 copies both to the server.
@@ -247,7 +265,10 @@ func TestTmuxBookmarkAgainstRealSSHD(t *testing.T) {
 	if out, err := add.CombinedOutput(); err != nil {
 		t.Fatalf("bookmark add: %v: %s", err, out)
 	}
-	markCopyDrag(t, bin, dir, "ssh-", []string{"XDG_CONFIG_HOME=" + cfg},
+	// The server's long path leaves the frame no room for the key type:
+	// the badge says SFTP, and the connection is up once it is not
+	// "connecting…".
+	markCopyDrag(t, bin, dir, "SFTP", []string{"XDG_CONFIG_HOME=" + cfg},
 		[]string{"--ssh-config", "none", "--trust", "strict", "--known-hosts", os.Getenv("FERRY_TEST_SSHD_KNOWN_HOSTS"), "e2e-real"})
 }
 
