@@ -11,40 +11,24 @@ import (
 	"github.com/ferryhq/ferry/protocol"
 )
 
-// touchDialog asks for a name and creates an empty file in pane i.
+// touchDialog asks for a name and creates an empty file in pane i; a
+// name that exists is refused rather than truncated.
 func (a *App) touchDialog(i int) tea.Cmd {
-	p := a.panes[i]
-	if !a.usable(i) {
+	return a.createDialog(i, "New file in ", func(ctx context.Context, c protocol.Client, target string) error {
+		if _, err := c.Stat(ctx, target); err == nil {
+			return fmt.Errorf("new file %s: %w", target, protocol.ErrExist)
+		} else if !errors.Is(err, protocol.ErrNotExist) {
+			return fmt.Errorf("new file %s: %w", target, err)
+		}
+		w, err := c.Create(ctx, target, 0)
+		if err == nil {
+			err = w.Close()
+		}
+		if err != nil {
+			return fmt.Errorf("new file %s: %w", target, err)
+		}
 		return nil
-	}
-	a.openDialog(newInputDialog("New file in "+sanitize(p.dir), "name: ", "", false, func(a *App, v string) tea.Cmd {
-		v = strings.TrimSpace(v)
-		if v == "" {
-			return nil
-		}
-		target := v
-		if !strings.HasPrefix(v, "/") {
-			target = p.join(v)
-		}
-		p.selectAfter = path.Base(target)
-		c := p.client
-		return opCmd(a.ctx, a.io[i], refreshList(i, a, p.dir), "created "+target, func(ctx context.Context) error {
-			if _, err := c.Stat(ctx, target); err == nil {
-				return fmt.Errorf("new file %s: %w", target, protocol.ErrExist)
-			} else if !errors.Is(err, protocol.ErrNotExist) {
-				return fmt.Errorf("new file %s: %w", target, err)
-			}
-			w, err := c.Create(ctx, target, 0)
-			if err == nil {
-				err = w.Close()
-			}
-			if err != nil {
-				return fmt.Errorf("new file %s: %w", target, err)
-			}
-			return nil
-		})
-	}))
-	return nil
+	})
 }
 
 // symlinkDialog asks for a link name and makes a symbolic link to the

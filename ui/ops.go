@@ -13,11 +13,23 @@ import (
 
 // mkdirDialog asks for a name and creates the directory in pane i.
 func (a *App) mkdirDialog(i int) tea.Cmd {
+	return a.createDialog(i, "New directory in ", func(ctx context.Context, c protocol.Client, target string) error {
+		if err := c.Mkdir(ctx, target); err != nil {
+			return fmt.Errorf("mkdir %s: %w", target, err)
+		}
+		return nil
+	})
+}
+
+// createDialog asks for a name (relative to pane i's directory, or
+// absolute), runs create on the pane's client in a Cmd, and refreshes
+// every pane showing that directory with the cursor on the new entry.
+func (a *App) createDialog(i int, title string, create func(ctx context.Context, c protocol.Client, target string) error) tea.Cmd {
 	p := a.panes[i]
 	if !a.usable(i) {
 		return nil
 	}
-	a.openDialog(newInputDialog("New directory in "+sanitize(p.dir), "name: ", "", false, func(a *App, v string) tea.Cmd {
+	a.openDialog(newInputDialog(title+sanitize(p.dir), "name: ", "", false, func(a *App, v string) tea.Cmd {
 		v = strings.TrimSpace(v)
 		if v == "" {
 			return nil
@@ -28,11 +40,8 @@ func (a *App) mkdirDialog(i int) tea.Cmd {
 		}
 		p.selectAfter = path.Base(target)
 		c := p.client
-		return opCmd(a.ctx, a.io[i], []int{i}, "created "+target, func(ctx context.Context) error {
-			if err := c.Mkdir(ctx, target); err != nil {
-				return fmt.Errorf("mkdir %s: %w", target, err)
-			}
-			return nil
+		return opCmd(a.ctx, a.io[i], refreshList(i, a, p.dir), "created "+target, func(ctx context.Context) error {
+			return create(ctx, c, target)
 		})
 	}))
 	return nil
