@@ -26,10 +26,11 @@ conflict = "ask"
 #   dir = "#005fd7"
 #   cursor_bg = "31"
 # Keys: header, header_focus, path, col_header, marked, cursor, cursor_dim,
-# newer, missing, diff, warn, error, ok, dim, dialog_title, alarm, key,
-# secure, insecure, frame_focus, frame_dim, frame_title, and for names dir,
-# link, exec, special, archive, image, media, document; header, header_focus,
-# cursor, cursor_dim and alarm also take a background (header_bg, ...).
+# newer, missing, diff, warn, error, ok, dim, dialog_title, dialog_border,
+# alarm, key, secure, insecure, frame_focus, frame_dim, frame_title, and for
+# names dir, link, exec, special, archive, image, media, document; header,
+# header_focus, cursor, cursor_dim and alarm also take a background
+# (header_bg, ...).
 theme = "default"
 
 # "nerd" puts Nerd Font file-type glyphs before names (the terminal needs a

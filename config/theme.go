@@ -26,7 +26,7 @@ var Themes = []string{"default", "light", "high-contrast", "no-color"}
 var ThemeColorKeys = []string{
 	"header", "header_bg", "header_focus", "header_focus_bg", "path",
 	"col_header", "marked", "cursor", "cursor_bg", "cursor_dim", "cursor_dim_bg",
-	"newer", "missing", "diff", "warn", "error", "ok", "dim", "dialog_title",
+	"newer", "missing", "diff", "warn", "error", "ok", "dim", "dialog_title", "dialog_border",
 	"alarm", "alarm_bg", "key", "secure", "insecure",
 	"frame_focus", "frame_dim", "frame_title",
 	"dir", "link", "exec", "special", "archive", "image", "media", "document",

@@ -18,9 +18,13 @@ var updateGolden = flag.Bool("update", false, "rewrite the golden files in testd
 
 // goldenApp is a main screen that looks the same on every machine: fixed
 // paths and names, no times (they would follow the clock and the zone).
-func goldenApp(t *testing.T, w, h int) *App {
+func goldenApp(t *testing.T, w, h int, mods ...func(*Options)) *App {
 	t.Helper()
-	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	a := newTestApp(t, t.TempDir(), t.TempDir(), func(o *Options) {
+		for _, m := range mods {
+			m(o)
+		}
+	})
 	a.panes[0].setListing("/home/alice/projects/ferry", []protocol.Entry{
 		{Name: "docs", Mode: fs.ModeDir | 0o755},
 		{Name: "main.go", Size: 1234, Mode: 0o644},
@@ -88,24 +92,35 @@ func checkFrames(t *testing.T, a *App, s string) {
 }
 
 func TestMainScreenGolden(t *testing.T) {
-	for _, w := range []int{60, 80, 120, 160} {
+	for _, w := range goldenWidths {
 		a := goldenApp(t, w, 16)
 		got := screenText(a)
 		checkFrames(t, a, got)
-		file := filepath.Join("testdata", "frame", "main-"+itoa(w)+".txt")
-		if *updateGolden {
-			if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
+		checkGolden(t, "main-"+itoa(w)+".txt", got)
+	}
+}
+
+// goldenWidths are the window widths every golden screen is kept at: one
+// pane at a time, the smallest two-pane window, a common one, a wide one.
+var goldenWidths = []int{60, 80, 120, 160}
+
+// checkGolden compares got with testdata/frame/NAME, or rewrites the file
+// under -update.
+func checkGolden(t *testing.T, name, got string) {
+	t.Helper()
+	file := filepath.Join("testdata", "frame", name)
+	if *updateGolden {
+		if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
 		}
-		want, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatalf("%v (run go test -run TestMainScreenGolden -update)", err)
-		}
-		if got != string(want) {
-			t.Errorf("%d columns: screen differs from %s:\n%s\nwant:\n%s", w, file, got, want)
-		}
+		return
+	}
+	want, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatalf("%v (run go test ./ui -run %s -update)", err, t.Name())
+	}
+	if got != string(want) {
+		t.Errorf("screen differs from %s:\n%s\nwant:\n%s", file, got, want)
 	}
 }
 

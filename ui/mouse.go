@@ -53,7 +53,7 @@ func (a *App) mouseClick(m tea.Mouse) tea.Cmd {
 	}
 	if a.showQueue {
 		g := a.geom()
-		if m.Y > g.queueTop && m.Y < g.queueTop+g.queueRows {
+		if m.Y > g.queueTop && m.Y < g.queueTop+g.queueRows-1 {
 			a.qFocus = true
 			i := a.queue.offset + m.Y - g.queueTop - 1
 			if i < len(a.queue.order) {

@@ -134,6 +134,7 @@ func TestCopyMarkedFilesThroughTheQueue(t *testing.T) {
 	// The right pane was refreshed when the jobs finished.
 	pumpQueue(t, a, q, func() bool { return a.panes[1].lookup("two.txt") != nil })
 	press(t, a, "t")
+	a.Update(tea.WindowSizeMsg{Width: 200, Height: 40}) // room for the whole temporary path
 	mustContain(t, a, "Transfers (3)", "one.bin → "+filepath.ToSlash(right), "done")
 }
 

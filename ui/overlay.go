@@ -3,24 +3,16 @@ package ui
 import (
 	"strings"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
-// dialogFrame draws a dialog's sides and bottom with Lip Gloss; the top line,
-// which carries the title, is drawn by overlayDialog. Dialogs are drawn once
-// per frame at most, so Lip Gloss costs nothing noticeable here, unlike the
-// list rows, which are styled by hand.
-func (a *App) dialogFrame(alarm bool) lipgloss.Style {
-	st := lipgloss.NewStyle().Border(lipgloss.RoundedBorder(), false, true, true, true).Padding(0, 1)
-	switch {
-	case a.th.noColor:
-	case alarm:
-		st = st.BorderForeground(lipgloss.Color("231")).BorderBackground(lipgloss.Color("160"))
-	default:
-		st = st.BorderForeground(lipgloss.Color("117"))
+// dialogBorder is the style of an open dialog's frame: the theme's dialog
+// border, or the alarm colours for a dialog that warns (a changed host key).
+func (a *App) dialogBorder(alarm bool) (border, title style) {
+	if alarm {
+		return a.th.alarm, a.th.alarm
 	}
-	return st
+	return a.th.dialogBorder, a.th.dialogTitle
 }
 
 // dialogBox is where the open dialog sits: its width, the width of its
@@ -32,7 +24,10 @@ func (a *App) dialogBox(bodyLines int) (boxW, inner, x0, y0 int) {
 	return boxW, inner, max((a.w-boxW)/2, 0), max((a.h-h)/2, 0)
 }
 
-// overlayDialog draws the open dialog as a framed box centred over base.
+// overlayDialog draws the open dialog as a framed box centred over base:
+// the rounded corners of the panes, the title in the top border, a cell of
+// margin inside each side. It is drawn by hand like the panes' frames, so
+// every colour comes from the theme.
 func (a *App) overlayDialog(base string) string {
 	d := a.dialog
 	boxW, inner, _, _ := a.dialogBox(0)
@@ -40,24 +35,23 @@ func (a *App) overlayDialog(base string) string {
 		return base
 	}
 	body := d.body(a, inner)
-	frame := a.th.dialogTitle
 	al, ok := d.(alarmed)
-	isAlarm := ok && al.alarm()
-	if isAlarm {
-		frame = a.th.alarm
-	}
+	border, titleSt := a.dialogBorder(ok && al.alarm())
+
 	// A long title is cut inside the corners, never over them.
-	title := " " + sanitize(d.title()) + " "
-	if visibleWidth(title) > boxW-2 {
-		title = fit(" "+sanitize(d.title()), boxW-3) + " "
+	title := sanitize(d.title())
+	if room := boxW - 6; visibleWidth(title) > room {
+		title = fit(title, room)
 	}
-	top := "╭" + title + strings.Repeat("─", max(boxW-2-visibleWidth(title), 0)) + "╮"
-	fitted := make([]string, len(body))
-	for i, l := range body {
-		fitted[i] = fit(l, inner)
+	tw := visibleWidth(title)
+	box := make([]string, 0, len(body)+2)
+	box = append(box, border.render(frameTL+frameH)+" "+titleSt.render(title)+" "+
+		border.render(strings.Repeat(frameH, max(boxW-5-tw, 0))+frameTR))
+	side := border.render(frameV)
+	for _, l := range body {
+		box = append(box, side+" "+fit(l, inner)+reset+" "+side)
 	}
-	box := []string{frame.render(fit(top, boxW))}
-	box = append(box, strings.Split(a.dialogFrame(isAlarm).Render(strings.Join(fitted, "\n")), "\n")...)
+	box = append(box, border.render(frameBL+strings.Repeat(frameH, boxW-2)+frameBR))
 	if len(box) > a.h {
 		box = box[:a.h]
 	}

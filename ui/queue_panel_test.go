@@ -238,7 +238,7 @@ func TestQueuePanel_ColoursFailuresAndFadesFinished(t *testing.T) {
 	}
 	// The selected row has the cursor's colours on its text and stats; its
 	// bar between them keeps its own.
-	if row := find("broken.bin →"); strings.Count(row, string(a.th.cursor)) != 2 || !strings.HasPrefix(ansi.Strip(row), " broken.bin →") {
+	if row := find("broken.bin →"); strings.Count(row, string(a.th.cursor)) != 2 || !strings.HasPrefix(ansi.Strip(row), frameV+" broken.bin →") {
 		t.Errorf("selected row %q: want the cursor's style on its text and on its stats, not on its bar", row)
 	}
 	// Another failed job, not selected: its name in the error colour.

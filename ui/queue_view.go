@@ -39,17 +39,35 @@ func (a *App) queueSummary(w int) string {
 	return fit(text+a.queue.jobBar(0, barW, pct, a.th.noColor), w)
 }
 
-// queuePanel lists jobs with progress bars; rows includes its title line.
+// queuePanel lists jobs with progress bars in a frame like the panes':
+// the title and the job count in the top border, the queue keys on its
+// right while there is room, and the rows shown out of how many at the
+// bottom when they do not all fit. rows includes both borders.
 func (a *App) queuePanel(w, rows int) []string {
 	qs := &a.queue
+	th := &a.th
+	fs := th.frameStyle(a.qFocus)
+	side := fs.render(frameV)
+	iw := max(w-2, 0)
 	out := make([]string, 0, rows)
-	title := fmt.Sprintf(" Transfers (%d) — p pause/resume · x cancel · r retry · K/J reorder · C clear", len(qs.order))
-	st := a.th.header
-	if a.qFocus {
-		st = a.th.headerFocus
+
+	title := fmt.Sprintf("Transfers (%d)", len(qs.order))
+	room := labelRoom(w, 2) - 1
+	hints := ""
+	for _, h := range []string{
+		"p pause · x cancel · r retry · K/J reorder · C clear",
+		"p pause · x cancel · r retry",
+	} {
+		if visibleWidth(title)+visibleWidth(h) <= room {
+			hints = h
+			break
+		}
 	}
-	out = append(out, st.render(fit(title, w)))
-	body := rows - 1
+	title = fit(title, min(visibleWidth(title), labelRoom(w, 1)))
+	hw := visibleWidth(hints)
+	out = append(out, borderLine(fs, frameTL, frameTR, th.frameTitle.render(title), visibleWidth(title), th.dim.render(hints), hw, w))
+
+	body := max(rows-2, 0)
 	if qs.sel < qs.offset {
 		qs.offset = qs.sel
 	}
@@ -61,24 +79,36 @@ func (a *App) queuePanel(w, rows int) []string {
 	var reason string
 	if a.qFocus && qs.sel >= 0 && qs.sel < len(qs.order) && body >= 2 {
 		if j := qs.jobs[qs.order[qs.sel]]; j.Err != nil && j.State.Finished() {
-			reason = a.th.errStyle.render(fit(" ✗ "+path.Base(j.SrcPath)+": "+oneLine(j.Err.Error()), w))
+			reason = th.errStyle.render(fit(" ✗ "+path.Base(j.SrcPath)+": "+oneLine(j.Err.Error()), iw))
 			body--
 			if qs.sel >= qs.offset+body {
 				qs.offset = qs.sel - body + 1
 			}
 		}
 	}
+	blank := strings.Repeat(" ", iw)
 	for r := 0; r < body; r++ {
 		i := qs.offset + r
 		if i >= len(qs.order) {
-			out = append(out, strings.Repeat(" ", w))
+			if r == 0 && len(qs.order) == 0 {
+				out = append(out, framed(side, th.dim.render(fit(" nothing queued: "+a.keys.Copy.Help().Key+" copies the marked entries to the other pane, "+a.keys.Move.Help().Key+" moves them", iw))))
+				continue
+			}
+			out = append(out, framed(side, blank))
 			continue
 		}
 		j := qs.jobs[qs.order[i]]
-		out = append(out, a.jobLine(j, w, i == qs.sel && a.qFocus))
+		out = append(out, framed(side, a.jobLine(j, iw-1, i == qs.sel && a.qFocus)+" "))
 	}
 	if reason != "" {
-		out = append(out, reason)
+		out = append(out, framed(side, reason))
+	}
+	if rows >= 2 {
+		pos := ""
+		if n := len(qs.order); n > body && body > 0 {
+			pos = fmt.Sprintf("%d–%d of %d", qs.offset+1, min(qs.offset+body, n), n)
+		}
+		out = append(out, borderLine(fs, frameBL, frameBR, th.dim.render(pos), visibleWidth(pos), "", 0, w))
 	}
 	return out
 }

@@ -14,7 +14,7 @@ import (
 const (
 	paneTopRows    = 2
 	footerRows     = 4
-	minQueueRows   = 4
+	minQueueRows   = 5
 	minListRows    = 3
 	columnGapCells = 1
 )
@@ -32,8 +32,8 @@ type geometry struct {
 	single        bool // one pane at a time, the focused one, full width
 	listTop       int  // first listing row
 	listRows      int
-	queueTop      int // first row of the queue panel (title), when shown
-	queueRows     int // rows of the queue panel including its title
+	queueTop      int // first row of the queue panel (its top border), when shown
+	queueRows     int // rows of the queue panel including its borders
 }
 
 func (a *App) geom() geometry {
@@ -366,18 +366,23 @@ func (a *App) statusLine(w int) string {
 }
 
 // keyBar is the Midnight Commander style function-key bar, drawn like the
-// frames' labels: the key in the accent, its action dimmed.
+// frames' labels: the key in the accent, its action dimmed. A narrow window
+// gets the short words, then the keys without their F (as mc shows "1Help"),
+// then words cut to the same length, so the bar reaches F10 down to 40
+// columns; below that it is cut at the edge.
 func (a *App) keyBar(w int) string {
 	km := &a.keys
 	items := []struct {
-		b key.Binding
-		d string
+		b           key.Binding
+		word, short string
 	}{
-		{km.Help, "Help"}, {km.Queue, "Queue"}, {km.View, "View"}, {km.Edit, "Edit"}, {km.Copy, "Copy"},
-		{km.Move, "Move"}, {km.Mkdir, "Mkdir"}, {km.Delete, "Delete"}, {km.Log, "Log"}, {km.Quit, "Quit"},
+		{km.Help, "Help", "Help"}, {km.Queue, "Queue", "Queue"}, {km.View, "View", "View"},
+		{km.Edit, "Edit", "Edit"}, {km.Copy, "Copy", "Copy"}, {km.Move, "Move", "Move"},
+		{km.Mkdir, "Mkdir", "Mkdir"}, {km.Delete, "Delete", "Del"}, {km.Log, "Log", "Log"},
+		{km.Quit, "Quit", "Quit"},
 	}
-	var b strings.Builder
-	used := 0
+	type seg struct{ k, word, short string }
+	segs := make([]seg, 0, len(items))
 	for _, it := range items {
 		if len(it.b.Keys()) == 0 {
 			continue
@@ -389,14 +394,51 @@ func (a *App) keyBar(w int) string {
 				break
 			}
 		}
-		seg := k + it.d + " "
-		if used+len(seg) > w {
+		segs = append(segs, seg{k, it.word, it.short})
+	}
+	label := func(s seg, short, noF bool, cut int) (string, string) {
+		k, d := s.k, s.word
+		if short {
+			d = s.short
+		}
+		if noF && len(k) > 1 && k[0] == 'F' && k[1] >= '0' && k[1] <= '9' {
+			k = k[1:]
+		}
+		return k, d[:min(len(d), cut)]
+	}
+	fits := func(short, noF bool, cut int) bool {
+		n := -1
+		for _, s := range segs {
+			k, d := label(s, short, noF, cut)
+			n += len(k) + len(d) + 1
+		}
+		return n <= w
+	}
+	short, noF, cut := false, false, 8
+	switch {
+	case fits(false, false, cut):
+	case fits(true, false, cut):
+		short = true
+	default:
+		short, noF = true, true
+		for cut > 2 && !fits(true, true, cut) {
+			cut--
+		}
+	}
+	var b strings.Builder
+	used := 0
+	for _, s := range segs {
+		k, d := label(s, short, noF, cut)
+		if used+len(k)+len(d) > w {
 			break
 		}
 		b.WriteString(a.th.key.render(k))
-		b.WriteString(a.th.dim.render(it.d))
-		b.WriteString(" ")
-		used += len(seg)
+		b.WriteString(a.th.dim.render(d))
+		used += len(k) + len(d)
+		if used < w {
+			b.WriteString(" ")
+			used++
+		}
 	}
 	return fit(b.String(), w)
 }
