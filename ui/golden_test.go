@@ -60,7 +60,7 @@ var goldenDialogs = []struct {
 		go a.Prompter().Trust(context.Background(), protocol.TrustRequest{ //nolint:errcheck
 			Kind: protocol.TrustCertificate, Host: "ftp.acme.example:21", KeyType: "ECDSA",
 			Fingerprint: "5f:3c:a8:19:0e:77:42:b1:9d:2a:c4:61:f0:8e:33:d7:aa:10:5b:9c:e2:48:07:6f:1d:c3:92:af:54:e8:0b:7a",
-			Subject: "CN=ftp.acme.example", Issuer: "CN=ftp.acme.example", Problem: "self-signed",
+			Subject:     "CN=ftp.acme.example", Issuer: "CN=ftp.acme.example", Problem: "self-signed",
 			NotBefore: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC), NotAfter: time.Date(2036, 1, 1, 0, 0, 0, 0, time.UTC)})
 		deliverPrompt(t, a)
 	}},
@@ -210,4 +210,3 @@ func slicesIndex(name string) int {
 	}
 	panic("no golden dialog " + name)
 }
-
