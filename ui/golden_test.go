@@ -210,3 +210,39 @@ func slicesIndex(name string) int {
 	}
 	panic("no golden dialog " + name)
 }
+
+// TestKeyBarReachesF10AndTakesClicks: at every width from 40 columns the
+// bar shows all ten keys, and a click on an entry does what its key does.
+func TestKeyBarReachesF10AndTakesClicks(t *testing.T) {
+	for _, w := range []int{40, 50, 60, 72, 80, 120} {
+		a := goldenApp(t, w, 20)
+		bar := ansi.Strip(a.keyBar(w))
+		if n := ansi.StringWidth(bar); n != w {
+			t.Errorf("%d columns: the bar is %d cells: %q", w, n, bar)
+		}
+		if !strings.Contains(bar, "10Qu") {
+			t.Errorf("%d columns: the bar does not reach F10: %q", w, bar)
+		}
+		if w >= 73 && !strings.Contains(bar, "F8Delete F9Log F10Quit") {
+			t.Errorf("%d columns: the bar shortens words it has room for: %q", w, bar)
+		}
+		for _, c := range []struct {
+			label string
+			open  func() bool
+		}{
+			{"7Mk", func() bool { return a.dialog != nil && strings.Contains(a.dialog.title(), "directory") }},
+			{"1He", func() bool { return a.screen == screenHelp }},
+		} {
+			x := strings.Index(bar, c.label)
+			if x < 0 {
+				t.Fatalf("%d columns: no %q in %q", w, c.label, bar)
+			}
+			_, cmd := a.Update(tea.MouseClickMsg{X: x + 1, Y: a.h - 1, Button: tea.MouseLeft})
+			run(t, a, cmd)
+			if !c.open() {
+				t.Errorf("%d columns: a click on %q did nothing (dialog %v, screen %v)", w, c.label, a.dialog, a.screen)
+			}
+			a.dialog, a.screen = nil, screenPanes
+		}
+	}
+}

@@ -51,6 +51,9 @@ func (a *App) mouseClick(m tea.Mouse) tea.Cmd {
 	if m.Button != tea.MouseLeft {
 		return nil
 	}
+	if m.Y == a.h-1 {
+		return a.keyBarClick(m.X)
+	}
 	if a.showQueue {
 		g := a.geom()
 		if m.Y > g.queueTop && m.Y < g.queueTop+g.queueRows-1 {

@@ -365,14 +365,21 @@ func (a *App) statusLine(w int) string {
 	return fit(s, w)
 }
 
-// keyBar is the Midnight Commander style function-key bar, drawn like the
-// frames' labels: the key in the accent, its action dimmed. A narrow window
-// gets the short words, then the keys without their F (as mc shows "1Help"),
-// then words cut to the same length, so the bar reaches F10 down to 40
-// columns; below that it is cut at the edge.
-func (a *App) keyBar(w int) string {
+// barItem is one entry of the key bar: what it shows and the cells
+// [x0, x1) it covers, so a click on it does what its key does.
+type barItem struct {
+	b      key.Binding
+	k, d   string
+	x0, x1 int
+}
+
+// keyBarItems lays out the Midnight Commander style function-key bar. A
+// narrow window gets the short words, then the keys without their F (as
+// mc shows "1Help"), then words cut to the same length, so the bar reaches
+// F10 down to 40 columns; below that it is cut at the edge.
+func (a *App) keyBarItems(w int) []barItem {
 	km := &a.keys
-	items := []struct {
+	all := []struct {
 		b           key.Binding
 		word, short string
 	}{
@@ -381,9 +388,12 @@ func (a *App) keyBar(w int) string {
 		{km.Mkdir, "Mkdir", "Mkdir"}, {km.Delete, "Delete", "Del"}, {km.Log, "Log", "Log"},
 		{km.Quit, "Quit", "Quit"},
 	}
-	type seg struct{ k, word, short string }
-	segs := make([]seg, 0, len(items))
-	for _, it := range items {
+	type seg struct {
+		b              key.Binding
+		k, word, short string
+	}
+	segs := make([]seg, 0, len(all))
+	for _, it := range all {
 		if len(it.b.Keys()) == 0 {
 			continue
 		}
@@ -394,7 +404,7 @@ func (a *App) keyBar(w int) string {
 				break
 			}
 		}
-		segs = append(segs, seg{k, it.word, it.short})
+		segs = append(segs, seg{it.b, k, it.word, it.short})
 	}
 	label := func(s seg, short, noF bool, cut int) (string, string) {
 		k, d := s.k, s.word
@@ -425,20 +435,40 @@ func (a *App) keyBar(w int) string {
 			cut--
 		}
 	}
-	var b strings.Builder
-	used := 0
+	items := make([]barItem, 0, len(segs))
+	x := 0
 	for _, s := range segs {
 		k, d := label(s, short, noF, cut)
-		if used+len(k)+len(d) > w {
+		if x+len(k)+len(d) > w {
 			break
 		}
-		b.WriteString(a.th.key.render(k))
-		b.WriteString(a.th.dim.render(d))
-		used += len(k) + len(d)
-		if used < w {
+		items = append(items, barItem{b: s.b, k: k, d: d, x0: x, x1: x + len(k) + len(d)})
+		x += len(k) + len(d) + 1
+	}
+	return items
+}
+
+// keyBar draws the key bar like the frames' labels: the key in the
+// accent, its action dimmed.
+func (a *App) keyBar(w int) string {
+	var b strings.Builder
+	for i, it := range a.keyBarItems(w) {
+		if i > 0 {
 			b.WriteString(" ")
-			used++
 		}
+		b.WriteString(a.th.key.render(it.k))
+		b.WriteString(a.th.dim.render(it.d))
 	}
 	return fit(b.String(), w)
+}
+
+// keyBarClick does what the key bar entry at cell x says, as clicking
+// Midnight Commander's bar does.
+func (a *App) keyBarClick(x int) tea.Cmd {
+	for _, it := range a.keyBarItems(a.w) {
+		if x >= it.x0 && x < it.x1 {
+			return a.action(keyString(it.b.Keys()[0]))
+		}
+	}
+	return nil
 }
