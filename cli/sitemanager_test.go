@@ -112,14 +112,17 @@ func TestSiteListAdapter(t *testing.T) {
 		set("ftp_mode", "active")
 		set("parallel", "3")
 		set("rate", "2M")
+		set("proxy", "socks5h://ann@127.0.0.1:1080")
 		if err := l.Save(ctx, b); err != nil {
 			t.Fatal(err)
 		}
 		site, _ := st.Get("prod")
-		if site.FTP.Mode != "active" || site.Transfer.Parallel != 3 || site.Transfer.RateLimit != "2M" || site.KeyFile != "~/.ssh/prod_key" {
+		if site.FTP.Mode != "active" || site.Transfer.Parallel != 3 || site.Transfer.RateLimit != "2M" || site.KeyFile != "~/.ssh/prod_key" ||
+			site.Proxy != "socks5h://ann@127.0.0.1:1080" {
 			t.Fatalf("after editing settings: %+v", site)
 		}
-		for _, bad := range [][2]string{{"ftp_mode", "sideways"}, {"parallel", "-1"}, {"rate", "fast"}, {"conflict", "maybe"}} {
+		for _, bad := range [][2]string{{"ftp_mode", "sideways"}, {"parallel", "-1"}, {"rate", "fast"}, {"conflict", "maybe"},
+			{"proxy", "gopher://127.0.0.1:70"}, {"proxy", "http://ann:secret@127.0.0.1:3128"}} {
 			b2 := b
 			b2.Settings = slices.Clone(b.Settings)
 			b = b2
@@ -127,7 +130,7 @@ func TestSiteListAdapter(t *testing.T) {
 			if err := l.Save(ctx, b); err == nil {
 				t.Errorf("saving %s=%q succeeded", bad[0], bad[1])
 			}
-			set(bad[0], map[string]string{"ftp_mode": "active", "parallel": "3", "rate": "2M", "conflict": ""}[bad[0]])
+			set(bad[0], map[string]string{"ftp_mode": "active", "parallel": "3", "rate": "2M", "conflict": "", "proxy": "socks5h://ann@127.0.0.1:1080"}[bad[0]])
 		}
 		if after, _ := st.Get("prod"); after.FTP.Mode != "active" || after.Transfer.Parallel != 3 {
 			t.Fatalf("a refused edit changed the bookmark: %+v", after)

@@ -64,6 +64,8 @@ var siteSettings = []siteSetting{
 		func(s *bookmarks.Site, v string) error { s.Transfer.RateLimit = v; return nil }},
 	{"conflict", "On conflict (overwrite, skip…)", func(s *bookmarks.Site) string { return s.Transfer.Conflict },
 		func(s *bookmarks.Site, v string) error { s.Transfer.Conflict = v; return nil }},
+	{"proxy", "Proxy (socks5://h:1080, none)", func(s *bookmarks.Site) string { return s.Proxy },
+		func(s *bookmarks.Site, v string) error { s.Proxy = v; return nil }},
 	{"exclude", "Exclude (.git node_modules)", func(s *bookmarks.Site) string { return strings.Join(s.Exclude, " ") },
 		func(s *bookmarks.Site, v string) error { s.Exclude = strings.Fields(v); return nil }},
 }
