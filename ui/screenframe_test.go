@@ -316,3 +316,43 @@ func TestFullScreensPageByTheirFrame(t *testing.T) {
 		mustContain(t, a, "lines "+itoa(rows+1)+"–"+itoa(3*rows)+" of "+itoa(n))
 	})
 }
+
+// TestFullScreensScrollByWheel checks that the wheel still scrolls each
+// full screen, and that the viewer stops where its last page fills the
+// frame.
+func TestFullScreensScrollByWheel(t *testing.T) {
+	const h = 12
+	wheel := func(a *App, b tea.MouseButton) {
+		_, c := a.Update(tea.MouseWheelMsg{X: 10, Y: 5, Button: b})
+		run(t, a, c)
+	}
+	a := viewerAt(t, "/srv/notes.txt", goldenText(), 80, h)
+	wheel(a, tea.MouseWheelDown)
+	if a.pager.top != wheelStep {
+		t.Fatalf("viewer: the wheel moved to line %d, want %d", a.pager.top, wheelStep)
+	}
+	for range 20 {
+		wheel(a, tea.MouseWheelDown)
+	}
+	if want := len(a.pager.lines) - (h - 2); a.pager.top != want {
+		t.Fatalf("viewer: the wheel stopped at line %d, want %d", a.pager.top, want)
+	}
+	checkScreenFrame(t, a, screenText(a))
+
+	a = newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: h})
+	goldenLog(a)
+	press(t, a, "f9")
+	screenText(a) // follows the end
+	wheel(a, tea.MouseWheelUp)
+	if want := 18 - (h - 2) - wheelStep; a.log.top != want || a.log.follow {
+		t.Fatalf("log: the wheel moved to line %d (follow %v), want %d", a.log.top, a.log.follow, want)
+	}
+	mustContain(t, a, "line "+itoa(18-(h-2)-wheelStep+1)+"/18")
+
+	a = newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: h})
+	press(t, a, "f1")
+	wheel(a, tea.MouseWheelDown)
+	mustContain(t, a, "lines "+itoa(wheelStep+1)+"–")
+}
