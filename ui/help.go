@@ -40,9 +40,9 @@ func (a *App) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 	case "up", "k":
 		a.helpOff = max(a.helpOff-1, 0)
 	case "pgdown", "space":
-		a.helpOff += a.h - 2
+		a.helpOff += a.screenRows()
 	case "pgup":
-		a.helpOff = max(a.helpOff-(a.h-2), 0)
+		a.helpOff = max(a.helpOff-a.screenRows(), 0)
 	case "ctrl+c":
 		return a.quit()
 	default:
@@ -51,34 +51,49 @@ func (a *App) helpKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// Help shows two columns from helpTwoColumns cells on, helpGap apart.
+const (
+	helpTwoColumns = 100
+	helpGap        = 2
+)
+
+// helpView draws every binding in the full-screen frame, in two columns
+// (each filled top to bottom) when the window is wide enough.
 func (a *App) helpView() string {
 	lines := a.helpLines()
-	rows := max(a.h-2, 1)
-	// Two columns when the window is wide enough.
-	colW := a.w
-	if a.w >= 100 {
-		colW = a.w / 2
+	rows, iw := a.screenRows(), a.screenCols()
+	widths := []int{iw}
+	if a.w >= helpTwoColumns {
+		left := (iw - helpGap) / 2
+		widths = []int{left, iw - left - helpGap}
 	}
-	cols := 1
-	if colW < a.w {
-		cols = 2
-	}
+	cols := len(widths)
 	a.helpOff = max(min(a.helpOff, len(lines)-rows*cols), 0)
-	out := []string{a.th.headerFocus.render(fit(" ferry — keys", a.w))}
-	for r := 0; r < rows; r++ {
+	body := make([]string, rows)
+	gap := strings.Repeat(" ", helpGap)
+	for r := range body {
 		var b strings.Builder
-		for c := 0; c < cols; c++ {
+		for c, cw := range widths {
 			i := a.helpOff + c*rows + r
 			s := ""
 			if i < len(lines) {
 				s = lines[i]
 			}
-			b.WriteString(fit(s, colW))
+			if c > 0 {
+				b.WriteString(gap)
+			}
+			b.WriteString(fit(s, cw))
 		}
-		out = append(out, fit(b.String(), a.w))
+		body[r] = b.String()
 	}
-	out = append(out, fit(" any key closes · ↑↓ pgup pgdn scroll", a.w))
-	return strings.Join(out, "\n")
+	first, last, n := itoa(min(a.helpOff+1, len(lines))), itoa(min(a.helpOff+rows*cols, len(lines))), itoa(len(lines))
+	return a.drawScreen(&fullScreen{
+		title:      "ferry — keys",
+		titleStyle: a.th.frameTitle,
+		pos:        []string{"lines " + first + "–" + last + " of " + n, first + "–" + last + "/" + n},
+		hints:      []keyHint{a.hint("any key", "closes"), a.hint("↑↓ pgup pgdn", "scroll")},
+		body:       body,
+	})
 }
 
 // KeyTable renders the default keymap as a Markdown table, for the README.

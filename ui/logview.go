@@ -45,7 +45,7 @@ func (l *logView) scroll(d, rows int) {
 
 func (a *App) logKey(msg tea.KeyPressMsg) tea.Cmd {
 	km := &a.keys
-	rows := a.h - 2
+	rows := a.screenRows()
 	k := keyString(msg.String())
 	has := func(b interface{ Keys() []string }) bool {
 		for _, x := range b.Keys() {
@@ -76,34 +76,52 @@ func (a *App) logKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// logScreen draws the log in the full-screen frame, each line coloured by
+// its kind, with a legend of the kinds after the keys in the bottom border.
 func (a *App) logScreen() string {
-	rows := max(a.h-2, 1)
+	th := &a.th
+	rows := a.screenRows()
 	l := &a.log
 	if l.follow {
 		l.top = max(len(l.lines)-rows, 0)
 	}
-	out := make([]string, 0, a.h)
-	out = append(out, a.th.headerFocus.render(fit(fmt.Sprintf(" Message log (%d lines)", len(l.lines)), a.w)))
-	for r := 0; r < rows; r++ {
-		i := l.top + r
-		if i >= len(l.lines) {
-			out = append(out, strings.Repeat(" ", a.w))
-			continue
-		}
+	body := make([]string, 0, rows)
+	for i := l.top; i < min(l.top+rows, len(l.lines)); i++ {
 		line := l.lines[i]
 		var st style
 		switch {
 		case strings.HasPrefix(line[9:], "! "):
-			st = a.th.errStyle
+			st = th.errStyle
 		case strings.HasPrefix(line[9:], "> "):
-			st = a.th.key
+			st = th.key
 		case strings.HasPrefix(line[9:], "= "):
-			st = a.th.ok
+			st = th.ok
 		case strings.HasPrefix(line[9:], "* "):
-			st = a.th.dim
+			st = th.dim
 		}
-		out = append(out, st.render(fit(line, a.w)))
+		body = append(body, st.render(fit(line, a.screenCols())))
 	}
-	out = append(out, fit(" esc/q close · ↑↓ pgup pgdn g G · > command  < reply  * note  = transfer  ! error", a.w))
-	return strings.Join(out, "\n")
+	count := itoa(len(l.lines)) + " lines"
+	if len(l.lines) == 1 {
+		count = "1 line"
+	}
+	pos := itoa(min(l.top+1, len(l.lines))) + "/" + itoa(len(l.lines))
+	note := ""
+	if l.follow {
+		note = "following"
+	}
+	return a.drawScreen(&fullScreen{
+		title:      "Message log",
+		titleStyle: th.frameTitle,
+		info:       []string{count},
+		pos:        []string{"line " + pos, pos},
+		note:       note,
+		noteStyle:  th.dim,
+		hints: []keyHint{
+			a.hint("esc/q", "close"), a.hint("↑↓ pgup pgdn g G", "scroll"),
+			{">", "command", th.key}, {"<", "reply", ""}, {"*", "note", th.dim},
+			{"=", "transfer", th.ok}, {"!", "error", th.errStyle},
+		},
+		body: body,
+	})
 }

@@ -264,7 +264,8 @@ func (a *App) pagerMaybeLoad() tea.Cmd {
 	return nil
 }
 
-func (a *App) pagerRows() int { return max(a.h-2, 1) }
+// pagerRows is how many lines the viewer shows: the rows inside its frame.
+func (a *App) pagerRows() int { return a.screenRows() }
 
 // pagerScroll moves the view by d lines.
 func (a *App) pagerScroll(d int) tea.Cmd {
@@ -346,41 +347,41 @@ func (a *App) pagerKey(msg tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
+// pagerView draws the viewer in the full-screen frame: the path (its end
+// kept) with the size and how the file is shown in the top border, the
+// position, the state and the keys in the bottom one.
 func (a *App) pagerView() string {
 	pg := a.pager
 	if pg == nil {
 		return ""
 	}
-	w := a.w
+	th := &a.th
 	rows := a.pagerRows()
-	out := make([]string, 0, a.h)
-	title := fmt.Sprintf(" %s — %s", sanitize(pg.path), humanSize(pg.size))
+	size := humanSize(pg.size)
+	mode, short := "", ""
 	switch {
 	case pg.hex:
-		title += " · hex"
+		mode, short = "hex", "hex"
 	case pg.kind == kind8bit:
-		title += " · 8-bit text, read as Windows-1252"
+		mode, short = "8-bit text, read as Windows-1252", "8-bit text"
 	case pg.kind == kindBinary:
-		title += " · binary, shown as text"
+		mode, short = "binary, shown as text", "binary"
 	}
-	out = append(out, a.th.headerFocus.render(fit(title, w)))
+	info := []string{size}
+	if mode != "" {
+		info = []string{size + " · " + mode, size + " · " + short, short}
+	}
 	var body []string
 	if pg.hex {
 		body = a.hexRows(rows)
 	} else {
 		body = pg.lines[min(pg.top, len(pg.lines)):min(pg.top+rows, len(pg.lines))]
 	}
-	for r := 0; r < rows; r++ {
-		l := ""
-		if r < len(body) {
-			l = body[r]
-		}
-		out = append(out, fit(l, w))
-	}
 	var state string
+	stateStyle := th.dim
 	switch {
 	case pg.err != nil:
-		state = a.th.errStyle.render(pg.err.Error())
+		state, stateStyle = pg.err.Error(), th.errStyle
 	case pg.hex && len(pg.hx.pending) > 0, !pg.hex && pg.loading:
 		state = "loading…"
 	case pg.hex && pg.hx.top+int64(rows) >= hexLines(pg.size):
@@ -391,15 +392,23 @@ func (a *App) pagerView() string {
 	case pg.eof:
 		state = "end"
 	}
-	pos := fmt.Sprintf("line %d/%d", min(pg.top+1, len(pg.lines)), len(pg.lines))
-	other := "hex"
+	at := itoa(min(pg.top+1, len(pg.lines))) + "/" + itoa(len(pg.lines))
+	pos, other := []string{"line " + at, at}, "hex"
 	if pg.hex {
 		pos, other = a.hexFoot(), "text"
 	}
-	if state != "" {
-		pos += "  " + state
-	}
-	foot := fmt.Sprintf(" %s  (q/esc close · ↑↓ pgup pgdn · g G · %s %s)", pos, a.keys.Hex.Help().Key, other)
-	out = append(out, fit(foot, w))
-	return strings.Join(out, "\n")
+	return a.drawScreen(&fullScreen{
+		title:      pg.path,
+		titleStyle: th.path,
+		keepEnd:    true,
+		info:       info,
+		pos:        pos,
+		note:       state,
+		noteStyle:  stateStyle,
+		hints: []keyHint{
+			a.hint("q/esc", "close"), a.hint(a.keys.Hex.Help().Key, other),
+			a.hint("↑↓ pgup pgdn", "scroll"), a.hint("g G", "start/end"),
+		},
+		body: body,
+	})
 }

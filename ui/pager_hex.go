@@ -162,8 +162,9 @@ func (a *App) hexRows(rows int) []string {
 }
 
 // hexFoot is the hex view's position: the offset of its first line and how
-// far through the file its last line is.
-func (a *App) hexFoot() string {
+// far through the file its last line is; then shorter forms for narrow
+// windows, the offset without the size, and the percentage alone.
+func (a *App) hexFoot() []string {
 	pg := a.pager
 	total := hexLines(pg.size)
 	shown := min(pg.hx.top+int64(a.pagerRows()), total)
@@ -171,5 +172,7 @@ func (a *App) hexFoot() string {
 	if total > 0 {
 		pct = int(float64(shown) * 100 / float64(total))
 	}
-	return fmt.Sprintf("offset %0*x of %s  %d%%", hexOffsetWidth(pg.size), pg.hx.top*hexWidth, humanSize(pg.size), pct)
+	off := fmt.Sprintf("%0*x", hexOffsetWidth(pg.size), pg.hx.top*hexWidth)
+	p := itoa(pct) + "%"
+	return []string{"offset " + off + " of " + humanSize(pg.size) + "  " + p, off + "  " + p, p}
 }

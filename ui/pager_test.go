@@ -40,12 +40,14 @@ func (r meteredReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
-// viewerLines returns the viewer's body: the screen without its title and
-// footer, each line with its trailing blanks trimmed.
+// viewerLines returns the viewer's body: the screen without its frame (the
+// borders, the sides and their margins), each line with its trailing blanks
+// trimmed.
 func viewerLines(a *App) []string {
 	lines := strings.Split(screenText(a), "\n")
 	lines = lines[1 : len(lines)-1]
 	for i, l := range lines {
+		l = strings.TrimSuffix(strings.TrimPrefix(l, frameV+" "), " "+frameV)
 		lines[i] = strings.TrimRight(l, " ")
 	}
 	return lines
@@ -84,7 +86,7 @@ func TestViewerShowsABinaryFileAsAHexDump(t *testing.T) {
 	if got[len(want)] != "" {
 		t.Fatalf("line past the end of the file: %q", got[len(want)])
 	}
-	mustContain(t, a, "blob.bin — 37 · hex", "offset 00000000 of 37  100%", "end", "F4/x text")
+	mustContain(t, a, "blob.bin ─", "─ 37 · hex ─", "offset 00000000 of 37  100%", "end", "F4/x text")
 }
 
 func TestViewerKeySwitchesBetweenTextAndHex(t *testing.T) {
