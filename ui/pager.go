@@ -409,6 +409,7 @@ func (a *App) pagerView() string {
 			a.hint("q/esc", "close"), a.hint(a.keys.Hex.Help().Key, other),
 			a.hint("↑↓ pgup pgdn", "scroll"), a.hint("g G", "start/end"),
 		},
-		body: body,
+		body:    body,
+		columns: pg.hex,
 	})
 }

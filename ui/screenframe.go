@@ -54,6 +54,10 @@ type fullScreen struct {
 	// body is the content, a line a row; rows past it are blank, lines are
 	// cut to the frame's inside.
 	body []string
+	// columns says the body is laid out in fixed columns (a hex dump):
+	// when its widest line would lose its end to the margin cells, the
+	// margins go first, so an 80-column window shows whole hex lines.
+	columns bool
 }
 
 // Separators between a full screen's labels' parts.
@@ -70,13 +74,23 @@ func (a *App) drawScreen(s *fullScreen) string {
 	out := make([]string, 0, rows+2)
 	out = append(out, a.screenTop(s))
 	side := fs.render(frameV)
+	margin := " "
+	if s.columns {
+		widest := 0
+		for _, l := range s.body {
+			widest = max(widest, visibleWidth(l))
+		}
+		if widest > iw && iw+2 >= widest {
+			margin, iw = "", iw+2
+		}
+	}
 	blank := strings.Repeat(" ", iw)
 	for r := 0; r < rows; r++ {
 		line := blank
 		if r < len(s.body) {
 			line = fit(s.body[r], iw)
 		}
-		out = append(out, side+" "+line+" "+side)
+		out = append(out, side+margin+line+margin+side)
 	}
 	out = append(out, a.screenBottom(s))
 	return strings.Join(out, "\n")

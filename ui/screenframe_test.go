@@ -150,10 +150,20 @@ func checkScreenFrame(t *testing.T, a *App, s string) {
 	}
 	ends(0, frameTL+frameH, frameH+frameTR)
 	ends(a.h-1, frameBL+frameH, frameH+frameBR)
+	// A hex dump gives up its margins rather than the end of its lines
+	// (fullScreen.columns); everything else keeps a blank cell each side.
+	tight := a.screen == screenPager && a.pager != nil && a.pager.hex && a.w-2 >= hexLineCells && a.w-4 < hexLineCells
 	for y := 1; y < a.h-1; y++ {
-		ends(y, frameV+" ", " "+frameV)
+		if tight {
+			ends(y, frameV, frameV)
+		} else {
+			ends(y, frameV+" ", " "+frameV)
+		}
 	}
 }
+
+// hexLineCells is how wide a hex dump line of a small file is.
+var hexLineCells = visibleWidth(hexLine(0, 8, make([]byte, hexWidth)))
 
 func TestFullScreensGolden(t *testing.T) {
 	for _, sc := range fullScreens {
