@@ -158,7 +158,7 @@ func (a *App) bottomBorder(i, w int, focused bool) string {
 	case p.markedN > 0:
 		left, st = itoa(p.markedN)+" marked, "+humanSize(p.markedSize), th.marked
 	default:
-		left = itoa(len(p.items)) + " entries"
+		left = counted(len(p.items), "entry", "entries")
 		if it := p.current(); it != nil && it.e.IsLink() && it.e.Target != "" {
 			left = "→ " + sanitize(it.e.Target)
 		}
@@ -201,3 +201,11 @@ func (a *App) bottomBorder(i, w int, focused bool) string {
 
 // framed wraps a row of exactly w-2 cells in the pane's side borders.
 func framed(side, row string) string { return side + row + side }
+
+// counted is n and the noun in the number it takes: "1 entry", "3 entries".
+func counted(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return itoa(n) + " " + many
+}

@@ -101,7 +101,7 @@ func (a *App) logScreen() string {
 		}
 		body = append(body, st.render(fit(line, a.screenCols())))
 	}
-	count := itoa(len(l.lines)) + " lines"
+	count := counted(len(l.lines), "line", "lines")
 	if len(l.lines) == 1 {
 		count = "1 line"
 	}
