@@ -1,6 +1,7 @@
 package ui
 
 import (
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"errors"
 	"os"
@@ -284,4 +285,47 @@ func TestPrompterRemembersPasswordsButNotOneTimeCodes(t *testing.T) {
 	if s := ask(pw, "pw2"); s != "pw2" {
 		t.Fatalf("after Forget: %q", s)
 	}
+}
+
+// TestLogWrapsLongLines: a line wider than the window is shown whole, on
+// as many rows as it needs, and following the log still shows the end of
+// the last line.
+func TestLogWrapsLongLines(t *testing.T) {
+	a := newTestApp(t, t.TempDir(), t.TempDir(), nil)
+	a.Update(tea.WindowSizeMsg{Width: 50, Height: 12})
+	long := "< 250-" + strings.Repeat("word ", 30) + "THE-END"
+	a.LogSink().Func()("* first")
+	a.LogSink().Func()(long)
+	msg, ok := runOne(a.logSink.wait(a.ctx), time.Second)
+	if !ok {
+		t.Fatal("no log message")
+	}
+	a.Update(msg)
+	press(t, a, "f9")
+	s := screenText(a)
+	mustContain(t, a, "THE-END", "* first")
+	var joined strings.Builder
+	for _, l := range strings.Split(s, "\n")[1:] {
+		joined.WriteString(strings.TrimSpace(strings.Trim(l, frameV)) + " ")
+	}
+	if !strings.Contains(strings.Join(strings.Fields(joined.String()), " "), strings.Join(strings.Fields(long), " ")) {
+		t.Errorf("the long line is not shown whole:\n%s", s)
+	}
+	// Many more lines: following shows the last, scrolling to the top the first.
+	for i := 0; i < 40; i++ {
+		a.LogSink().Func()(long)
+	}
+	a.LogSink().Func()("* last line")
+	for !strings.Contains(screenText(a), "last line") {
+		msg, ok := runOne(a.logSink.wait(a.ctx), time.Second)
+		if !ok {
+			t.Fatalf("the last line never showed:\n%s", screenText(a))
+		}
+		a.Update(msg)
+	}
+	press(t, a, "g")
+	mustContain(t, a, "* first")
+	press(t, a, "G")
+	mustContain(t, a, "* last line")
+	checkScreenFrame(t, a, screenText(a))
 }

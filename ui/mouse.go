@@ -119,7 +119,7 @@ const wheelStep = 3
 func (a *App) mouseWheel(m tea.Mouse) tea.Cmd {
 	switch a.screen {
 	case screenLog:
-		a.log.scroll(wheelDelta(m), a.h-2)
+		a.log.scroll(wheelDelta(m), a.screenRows(), a.screenCols())
 		return nil
 	case screenPager:
 		if a.pager != nil {
