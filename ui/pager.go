@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/ferryhq/ferry/protocol"
 )
 
@@ -45,6 +46,9 @@ type pager struct {
 	eof     bool
 	loading bool
 	top     int
+	// left is the first cell of the text shown: long lines are scrolled
+	// sideways rather than cut off for good.
+	left int
 
 	hx hexWindow
 }
@@ -329,6 +333,12 @@ func (a *App) pagerKey(msg tea.KeyPressMsg) tea.Cmd {
 		return nil
 	case m(km.Hex):
 		return a.pagerToggle()
+	case !a.pager.hex && (msg.String() == "left" || msg.String() == "h"):
+		a.pager.left = max(a.pager.left-pagerSideStep, 0)
+	case !a.pager.hex && (msg.String() == "right" || msg.String() == "l"):
+		a.pagerSideways()
+	case !a.pager.hex && msg.String() == "0":
+		a.pager.left = 0
 	case m(km.Up):
 		return a.pagerScroll(-1)
 	case m(km.Down) || msg.String() == "enter":
@@ -376,6 +386,13 @@ func (a *App) pagerView() string {
 		body = a.hexRows(rows)
 	} else {
 		body = pg.lines[min(pg.top, len(pg.lines)):min(pg.top+rows, len(pg.lines))]
+		if pg.left > 0 {
+			shifted := make([]string, len(body))
+			for i, l := range body {
+				shifted[i] = ansi.Cut(l, pg.left, visibleWidth(l))
+			}
+			body = shifted
+		}
 	}
 	var state string
 	stateStyle := th.dim
@@ -394,6 +411,9 @@ func (a *App) pagerView() string {
 	}
 	at := itoa(min(pg.top+1, len(pg.lines))) + "/" + itoa(len(pg.lines))
 	pos, other := []string{"line " + at, at}, "hex"
+	if pg.left > 0 {
+		pos = []string{"line " + at + " col " + itoa(pg.left+1), at + ":" + itoa(pg.left+1), at}
+	}
 	if pg.hex {
 		pos, other = a.hexFoot(), "text"
 	}
@@ -407,9 +427,25 @@ func (a *App) pagerView() string {
 		noteStyle:  stateStyle,
 		hints: []keyHint{
 			a.hint("q/esc", "close"), a.hint(a.keys.Hex.Help().Key, other),
-			a.hint("↑↓ pgup pgdn", "scroll"), a.hint("g G", "start/end"),
+			a.hint("↑↓ pgup pgdn", "scroll"), a.hint("g G", "start/end"), a.hint("←→", "sideways"),
 		},
 		body:    body,
 		columns: pg.hex,
 	})
+}
+
+// pagerSideStep is how far left and right move the text, in cells.
+const pagerSideStep = 8
+
+// pagerSideways moves the text left by a step, as far as the widest line
+// on screen still has text to show.
+func (a *App) pagerSideways() {
+	pg := a.pager
+	widest := 0
+	for _, l := range pg.lines[min(pg.top, len(pg.lines)):min(pg.top+a.pagerRows(), len(pg.lines))] {
+		widest = max(widest, visibleWidth(l))
+	}
+	if over := widest - a.screenCols(); over > 0 {
+		pg.left = min(pg.left+pagerSideStep, over)
+	}
 }

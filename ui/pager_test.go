@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	tea "charm.land/bubbletea/v2"
 	"context"
 	"io"
 	"os"
@@ -243,4 +244,34 @@ func TestHelpListsTheViewerKey(t *testing.T) {
 	if !strings.Contains(help, "Viewer (F3)") || !strings.Contains(help, "hex dump / text") {
 		t.Fatalf("help lacks the viewer's hex key:\n%s", help)
 	}
+}
+
+// TestViewerScrollsLongLinesSideways: a line wider than the window is cut
+// at first; → shows its end, ← and 0 come back.
+func TestViewerScrollsLongLinesSideways(t *testing.T) {
+	left := t.TempDir()
+	writeFiles(t, left, map[string]string{"wide.txt": "HEAD" + strings.Repeat("-", 150) + "TAIL\nshort\n"})
+	a := newTestApp(t, left, t.TempDir(), nil)
+	a.Update(tea.WindowSizeMsg{Width: 60, Height: 12})
+	a.panes[0].selectName("wide.txt")
+	press(t, a, "f3")
+	mustContain(t, a, "HEAD", "short")
+	mustNotContain(t, a, "TAIL")
+	for i := 0; i < 30 && !strings.Contains(screenText(a), "TAIL"); i++ {
+		press(t, a, "right")
+	}
+	mustContain(t, a, "TAIL", "col ")
+	mustNotContain(t, a, "HEAD")
+	at := a.pager.left
+	press(t, a, "right")
+	if a.pager.left != at {
+		t.Errorf("→ went on past the end of the widest line: %d, then %d", at, a.pager.left)
+	}
+	press(t, a, "left")
+	if a.pager.left != max(at-pagerSideStep, 0) {
+		t.Errorf("← moved from %d to %d", at, a.pager.left)
+	}
+	press(t, a, "0")
+	mustContain(t, a, "HEAD")
+	checkScreenFrame(t, a, screenText(a))
 }
