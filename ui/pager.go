@@ -49,6 +49,8 @@ type pager struct {
 	// left is the first cell of the text shown: long lines are scrolled
 	// sideways rather than cut off for good.
 	left int
+	// find is the search in the text (/, n, N).
+	find pagerFind
 
 	hx hexWindow
 }
@@ -164,6 +166,7 @@ func (a *App) onPagerChunk(msg pagerChunkMsg) tea.Cmd {
 			pg.err = msg.err
 			a.setErr(msg.err)
 		}
+		pg.find.waiting = false
 		return nil
 	}
 	pg.learnSize(msg)
@@ -179,6 +182,9 @@ func (a *App) onPagerChunk(msg pagerChunkMsg) tea.Cmd {
 		pg.hx.keep(msg.off, msg.data)
 	}
 	pg.hx.top = max(min(pg.hx.top, hexLines(pg.size)-int64(a.pagerRows())), 0)
+	if text && pg.find.waiting {
+		return a.pagerFindRun()
+	}
 	return a.pagerMaybeLoad()
 }
 
@@ -339,6 +345,12 @@ func (a *App) pagerKey(msg tea.KeyPressMsg) tea.Cmd {
 		a.pagerSideways()
 	case !a.pager.hex && msg.String() == "0":
 		a.pager.left = 0
+	case msg.String() == "/":
+		return a.pagerAskFind()
+	case msg.String() == "n":
+		return a.pagerFindNext(true)
+	case msg.String() == "N":
+		return a.pagerFindNext(false)
 	case m(km.Up):
 		return a.pagerScroll(-1)
 	case m(km.Down) || msg.String() == "enter":
@@ -386,12 +398,15 @@ func (a *App) pagerView() string {
 		body = a.hexRows(rows)
 	} else {
 		body = pg.lines[min(pg.top, len(pg.lines)):min(pg.top+rows, len(pg.lines))]
-		if pg.left > 0 {
-			shifted := make([]string, len(body))
+		if pg.left > 0 || pg.find.term != "" {
+			shown := make([]string, len(body))
 			for i, l := range body {
-				shifted[i] = ansi.Cut(l, pg.left, visibleWidth(l))
+				if pg.left > 0 {
+					l = ansi.Cut(l, pg.left, visibleWidth(l))
+				}
+				shown[i] = a.highlightMatches(l)
 			}
-			body = shifted
+			body = shown
 		}
 	}
 	var state string
@@ -409,6 +424,12 @@ func (a *App) pagerView() string {
 	case pg.eof:
 		state = "end"
 	}
+	if n := pg.find.note(); n != "" && pg.err == nil && !pg.hex {
+		state, stateStyle = n, th.dim
+		if pg.find.missed {
+			stateStyle = th.warn
+		}
+	}
 	at := itoa(min(pg.top+1, len(pg.lines))) + "/" + itoa(len(pg.lines))
 	pos, other := []string{"line " + at, at}, "hex"
 	if pg.left > 0 {
@@ -416,6 +437,12 @@ func (a *App) pagerView() string {
 	}
 	if pg.hex {
 		pos, other = a.hexFoot(), "text"
+	}
+	hints := []keyHint{a.hint("q/esc", "close"), a.hint(a.keys.Hex.Help().Key, other), a.hint("↑↓ pgup pgdn", "scroll")}
+	if pg.hex {
+		hints = append(hints, a.hint("g G", "start/end"))
+	} else {
+		hints = append(hints, a.hint("/ n N", "find"), a.hint("g G", "start/end"), a.hint("←→", "sideways"))
 	}
 	return a.drawScreen(&fullScreen{
 		title:      pg.path,
@@ -425,12 +452,9 @@ func (a *App) pagerView() string {
 		pos:        pos,
 		note:       state,
 		noteStyle:  stateStyle,
-		hints: []keyHint{
-			a.hint("q/esc", "close"), a.hint(a.keys.Hex.Help().Key, other),
-			a.hint("↑↓ pgup pgdn", "scroll"), a.hint("g G", "start/end"), a.hint("←→", "sideways"),
-		},
-		body:    body,
-		columns: pg.hex,
+		hints:      hints,
+		body:       body,
+		columns:    pg.hex,
 	})
 }
 

@@ -275,3 +275,56 @@ func TestViewerScrollsLongLinesSideways(t *testing.T) {
 	mustContain(t, a, "HEAD")
 	checkScreenFrame(t, a, screenText(a))
 }
+
+// TestViewerFinds: / finds text past what was read (reading on), n and N
+// step between matches, case is ignored unless the text has a capital,
+// and a miss says so.
+func TestViewerFinds(t *testing.T) {
+	left := t.TempDir()
+	var b strings.Builder
+	for i := 0; i < 30000; i++ {
+		b.WriteString("line number " + itoa(i) + "\n")
+		if i%10000 == 5000 {
+			b.WriteString("a Needle here\n")
+		}
+	}
+	writeFiles(t, left, map[string]string{"big.log": b.String()})
+	a := newTestApp(t, left, t.TempDir(), nil)
+	a.Update(tea.WindowSizeMsg{Width: 80, Height: 20})
+	a.panes[0].selectName("big.log")
+	press(t, a, "f3")
+	find := func(term string) {
+		t.Helper()
+		press(t, a, "/")
+		for a.dialog != nil && a.dialog.(*inputDialog).input.Value() != "" {
+			press(t, a, "backspace")
+		}
+		typeText(t, a, term)
+		press(t, a, "enter")
+	}
+	find("number 29999")
+	mustContain(t, a, "line number 29999")
+	if !a.pager.eof && a.pager.read < int64(b.Len()) {
+		t.Errorf("the search found a line it had not read? read %d of %d", a.pager.read, b.Len())
+	}
+	find("needle") // from the end: it goes round to the top
+	mustContain(t, a, "a Needle here", "search went on from the top")
+	first := a.pager.find.hit
+	if got := a.pager.lines[first]; got != "a Needle here" || first != 5001 {
+		t.Fatalf("first match at line %d %q, want 5001", first, got)
+	}
+	press(t, a, "n")
+	if a.pager.find.hit != 15002 {
+		t.Errorf("n went to line %d, want 15002", a.pager.find.hit)
+	}
+	press(t, a, "N")
+	if a.pager.find.hit != first {
+		t.Errorf("N went to line %d, want %d", a.pager.find.hit, first)
+	}
+	if !strings.Contains(a.View().Content, string(a.th.marked)) && !a.th.noColor {
+		t.Error("the match is not highlighted")
+	}
+	find("NEEDLE") // a capital: case counts
+	mustContain(t, a, "“NEEDLE” not found")
+	checkScreenFrame(t, a, screenText(a))
+}
