@@ -2,7 +2,12 @@
 # Regenerates the README's screenshots from the real binary: builds ferry,
 # runs `ferry --demo` in a private tmux server at a fixed size, drives it
 # with keys, captures each screen with its colours (capture-pane -e) and
-# renders the captures to PNG with charmbracelet/freeze.
+# renders the captures to PNG with charmbracelet/freeze. freeze reads only
+# part of SGR and misreads the rest (a background runs on past the point
+# where the terminal ended it, text after a colour reset keeps the colour),
+# so docs/ansiflat first rewrites each capture into the codes freeze
+# renders, without changing what a terminal would show, and gives back the
+# bars across the screen whose ends tmux leaves out of its captures.
 #
 #   docs/screenshots.sh [OUTDIR]     (default: docs)
 #
@@ -18,7 +23,17 @@ out=${1:-docs}
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 png=${SCREENSHOTS_PNG:-1}
-freeze=(go run github.com/charmbracelet/freeze@v0.2.2)
+# freeze measures runes with go-runewidth, which counts the box-drawing
+# characters, "…" and "·" as two columns in an East Asian locale; the
+# captures count them as one, as ferry and tmux do here.
+freeze=(env RUNEWIDTH_EASTASIAN=0 go run github.com/charmbracelet/freeze@v0.2.2)
+# freeze places backgrounds on a grid of 1/1.68 em per column while its
+# font, JetBrains Mono, advances 0.6 em, so a background ends up to a
+# column left of its text at the right edge of a 120-column screen. freeze
+# writes the font family into the SVG unescaped, which lets the family
+# carry a letter-spacing that narrows the text onto freeze's grid:
+# 0.6 - 1/1.68 = 0.0047619 em.
+font=(--font.family 'JetBrains Mono" letter-spacing="-0.0047619em')
 cols=120
 rows=32
 
@@ -34,6 +49,9 @@ cleanup() {
 trap cleanup EXIT
 
 go build -o "$work/ferry" "$root"
+if [ "$png" = 1 ]; then
+  go build -o "$work/ansiflat" "$root/docs/ansiflat"
+fi
 mkdir -p "$work/home"
 
 # A clean terminal: no user tmux.conf, 256 colours, no NO_COLOR, a HOME
@@ -78,7 +96,7 @@ catch_mid() {
   local deadline=$((SECONDS + 60)) s plain
   rm -f "$ans/$2.ans"
   while :; do
-    s=$(T capture-pane -e -p -t "$1")
+    s=$(T capture-pane -e -N -p -t "$1")
     plain=$(sed 's/\x1b\[[0-9;:]*m//g' <<<"$s")
     if grep -Eq ' ([7-9][0-9]|1[0-3][0-9])M/200M' <<<"$plain"; then
       printf '%s\n' "$s" >"$ans/$2.ans"
@@ -101,7 +119,10 @@ catch_mid() {
     sleep 0.02
   done
 }
-capture() { T capture-pane -e -p -t "$1" >"$ans/$2.ans"; }
+# -N keeps the spaces at the end of a row, which may carry a background.
+# Cells erased in a background (how ferry's renderer ends a bar across the
+# screen) are left out even so; ansiflat -width fills those rows out.
+capture() { T capture-pane -e -N -p -t "$1" >"$ans/$2.ans"; }
 
 # 1. Both panes while the big release downloads.
 start demo "$work/ferry" --demo
@@ -155,8 +176,10 @@ T send-keys -t hostkey Escape
 
 for name in panes queue sites hostkey; do
   if [ "$png" = 1 ]; then
+    "$work/ansiflat" -width "$cols" "$ans/$name.ans" >"$ans/$name.flat"
+    # freeze reads standard input instead of the file when that is a pipe.
     "${freeze[@]}" -l ansi --window --padding 20 --margin 0 --font.size 10 \
-      -o "$out/$name.png" "$ans/$name.ans" >/dev/null
+      "${font[@]}" -o "$out/$name.png" "$ans/$name.flat" </dev/null >/dev/null
     ls -l "$out/$name.png"
   else
     cp "$ans/$name.ans" "$out/"
