@@ -75,7 +75,12 @@ func (a *App) topBorder(i, w int, focused, single bool) string {
 		sec = "local"
 	}
 	secStyle := th.secure
-	if sec != "" && !p.encrypted && !p.ep.Local {
+	switch {
+	case (!p.connected || p.lost) && !p.ep.Local:
+		// Not connected yet (or any more): nothing is known to be safe
+		// or not, so the badge is only the protocol, dimmed.
+		secStyle = th.dim
+	case sec != "" && !p.encrypted && !p.ep.Local:
 		secStyle = th.insecure
 	}
 	name := sanitize(p.ep.Name)
