@@ -250,3 +250,18 @@ func TestEveryDialogStaysInsideItsFrame(t *testing.T) {
 		}
 	}
 }
+
+// TestBadgeColourFollowsTheConnection: an unencrypted session's badge is in
+// the warning colour, a pane not connected (yet, or any more) dims it.
+func TestBadgeColourFollowsTheConnection(t *testing.T) {
+	a := goldenApp(t, 120, 16, func(o *Options) { o.NoColor = false })
+	p := a.panes[1]
+	p.security, p.encrypted = "FTP · unencrypted", false
+	if top := a.topBorder(1, 60, false, false); !strings.Contains(top, string(a.th.insecure)+"FTP") {
+		t.Errorf("connected, unencrypted: %q lacks the warning colour", top)
+	}
+	p.lost = true
+	if top := a.topBorder(1, 60, false, false); !strings.Contains(top, string(a.th.dim)+"FTP") {
+		t.Errorf("lost: %q, want the badge dimmed", top)
+	}
+}
