@@ -420,7 +420,7 @@ func (a *App) pagerView() string {
 		state = "end"
 	case pg.hex:
 	case !pg.eof && pg.read >= pagerLimit:
-		state = fmt.Sprintf("showing the first %s only", humanSize(pagerLimit))
+		state = fmt.Sprintf("the first %s only; %s (hex) reaches the end", humanSize(pagerLimit), a.keys.Hex.Help().Key)
 	case pg.eof:
 		state = "end"
 	}
