@@ -25,7 +25,8 @@ import (
 // Client is the local filesystem. Paths given to it are slash paths and are
 // converted to the platform's form here, in one place.
 type Client struct {
-	home string
+	home  string
+	names *names
 }
 
 // New returns a local Client whose Home is the current working directory.
@@ -34,7 +35,7 @@ func New() *Client {
 	if err != nil {
 		wd = "/"
 	}
-	return &Client{home: filepath.ToSlash(wd)}
+	return &Client{home: filepath.ToSlash(wd), names: &names{}}
 }
 
 // NewAt returns a local Client whose Home is dir.
@@ -43,7 +44,7 @@ func NewAt(dir string) *Client {
 	if err != nil {
 		abs = dir
 	}
-	return &Client{home: filepath.ToSlash(abs)}
+	return &Client{home: filepath.ToSlash(abs), names: &names{}}
 }
 
 func (c *Client) abs(p string) string {
@@ -97,6 +98,9 @@ func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error)
 
 func (c *Client) entry(full string, info fs.FileInfo) protocol.Entry {
 	e := protocol.Entry{Name: info.Name(), Size: info.Size(), Mode: info.Mode(), ModTime: info.ModTime()}
+	if c.names != nil {
+		e.Owner, e.Group = c.names.owners(info)
+	}
 	if e.IsDir() {
 		e.Size = 0
 	}

@@ -1,8 +1,11 @@
 package local
 
 import (
+	"context"
 	"os"
+	"os/user"
 	"path/filepath"
+	"runtime"
 	"testing"
 
 	"github.com/ferryhq/ferry/protocol"
@@ -83,5 +86,38 @@ func TestRenameCases(t *testing.T) {
 	}
 	if got := read("a/keep"); got != "a's" {
 		t.Fatalf("a/keep holds %q after the refused rename", got)
+	}
+}
+
+// TestListNamesOwnerAndGroup: a local listing says who owns each entry, by
+// name as ls -l does, like SFTP's longname and FTP's LIST.
+func TestListNamesOwnerAndGroup(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("no user and group ids on Windows files")
+	}
+	me, err := user.Current()
+	if err != nil {
+		t.Skip("no user database entry for the current user:", err)
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "f"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := NewAt(dir)
+	list, err := c.List(context.Background(), dir)
+	if err != nil || len(list) != 1 {
+		t.Fatalf("list: %v, %v", list, err)
+	}
+	if list[0].Owner != me.Username {
+		t.Errorf("owner %q, want %q", list[0].Owner, me.Username)
+	}
+	// The group of a new file may be the directory's (setgid, BSD): only
+	// that there is one is certain.
+	if list[0].Group == "" {
+		t.Error("no group")
+	}
+	e, err := c.Stat(context.Background(), filepath.Join(dir, "f"))
+	if err != nil || e.Owner != me.Username || e.Group != list[0].Group {
+		t.Errorf("stat: owner %q group %q (%v), want the listing's %q %q", e.Owner, e.Group, err, me.Username, list[0].Group)
 	}
 }
