@@ -2,6 +2,7 @@ package ui
 
 import (
 	"errors"
+	"github.com/charmbracelet/x/ansi"
 	"strings"
 	"testing"
 	"time"
@@ -97,12 +98,12 @@ func TestQueueSummaryOfAFinishedQueueHasNoDashes(t *testing.T) {
 	a := newTestApp(t, t.TempDir(), t.TempDir(), func(o *Options) { o.Queue = newQueue(t) })
 	const mib = 1 << 20
 	a.Update(queueEventMsg(transfer.Event{Totals: transfer.Totals{Jobs: 2, Done: 2, Bytes: 200 * mib, Size: 200 * mib}}))
-	got := strings.Join(strings.Fields(a.queueSummary(100)), " ")
+	got := strings.Join(strings.Fields(ansi.Strip(a.queueSummary(100))), " ")
 	if !strings.Contains(got, "2 done 200M/200M") || strings.Contains(got, "ETA") || strings.Contains(got, " - ") {
 		t.Errorf("summary of a finished queue: %q", got)
 	}
 	a.Update(queueEventMsg(transfer.Event{Totals: transfer.Totals{Jobs: 2, Active: 1, Done: 1, Bytes: 100 * mib, Size: 200 * mib, Rate: 10 * mib, ETA: 10 * time.Second}}))
-	if got := a.queueSummary(100); !strings.Contains(got, "10M/s ETA 0:10") {
+	if got := ansi.Strip(a.queueSummary(100)); !strings.Contains(got, "10M/s ETA 0:10") {
 		t.Errorf("summary of a running queue: %q", got)
 	}
 }

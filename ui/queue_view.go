@@ -9,34 +9,54 @@ import (
 	"github.com/ferryhq/ferry/transfer"
 )
 
-// queueSummary is the always visible line: counts, totals, rate and a bar.
+// queueSummary is the always visible line: counts, totals, rate and a bar,
+// in the key bar's manner: the numbers stand out, the words are dimmed,
+// failures and questions in their own colours.
 func (a *App) queueSummary(w int) string {
+	th := &a.th
 	t := a.queue.totals
 	if t.Jobs == 0 && len(a.queue.order) == 0 {
-		return a.th.dim.render(fit(" queue empty", w))
+		return th.dim.render(fit(" queue empty", w))
 	}
 	pct := 0.0
 	if t.Size > 0 {
 		pct = float64(t.Bytes) / float64(t.Size)
 	}
-	text := fmt.Sprintf(" %d active %d queued %d done", t.Active, t.Queued, t.Done)
+	var b strings.Builder
+	n := 0
+	add := func(num string, numSt style, word string) {
+		b.WriteString(" ")
+		b.WriteString(numSt.render(num))
+		b.WriteString(th.dim.render(" " + word))
+		n += 2 + len(num) + len(word)
+	}
+	add(itoa(t.Active), th.frameTitle, "active")
+	add(itoa(t.Queued), th.frameTitle, "queued")
+	add(itoa(t.Done), th.frameTitle, "done")
 	if t.Failed > 0 {
-		text += fmt.Sprintf(" %d failed", t.Failed)
+		add(itoa(t.Failed), th.errStyle, "failed")
 	}
-	if n := len(a.queue.asking); n > 0 {
-		text += fmt.Sprintf(" %d asking", n)
+	if k := len(a.queue.asking); k > 0 {
+		add(itoa(k), th.warn, "asking")
 	}
-	if t.Active == 0 && t.Queued == 0 && len(a.queue.asking) == 0 {
-		// Nothing moves: a rate and an ETA would only be dashes.
-		text += fmt.Sprintf("  %s/%s ", humanSize(t.Bytes), humanSize(t.Size))
-	} else {
-		text += fmt.Sprintf("  %s/%s %s ETA %s ", humanSize(t.Bytes), humanSize(t.Size), rate(t.Rate), eta(t.ETA))
+	sizes := "  " + humanSize(t.Bytes) + "/" + humanSize(t.Size) + " "
+	b.WriteString(sizes)
+	n += visibleWidth(sizes)
+	if t.Active > 0 || t.Queued > 0 || len(a.queue.asking) > 0 {
+		// Something moves: its rate and when it ends. (Still, a rate and
+		// an ETA would only be dashes.)
+		b.WriteString(th.frameTitle.render(rate(t.Rate)))
+		b.WriteString(th.dim.render(" ETA "))
+		b.WriteString(th.frameTitle.render(eta(t.ETA)))
+		b.WriteString(" ")
+		n += visibleWidth(rate(t.Rate)) + 5 + visibleWidth(eta(t.ETA)) + 1
 	}
-	barW := min(20, w-visibleWidth(text)-1)
+	text := b.String()
+	barW := min(20, w-n-1)
 	if barW < 5 {
 		return fit(text, w)
 	}
-	return fit(text+a.queue.jobBar(0, barW, pct, a.th.noColor), w)
+	return fit(text+a.queue.jobBar(0, barW, pct, th.noColor), w)
 }
 
 // queuePanel lists jobs with progress bars in a frame like the panes':
