@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"fmt"
 	"strings"
 	"time"
 
@@ -79,7 +80,10 @@ func (a *App) View() tea.View {
 	var content string
 	switch {
 	case a.w < minWidth || a.h < minHeight:
-		content = fit("too small", max(a.w, 1))
+		// Say what is needed, on as many rows as the window has.
+		msg := fmt.Sprintf("too small: %d×%d; ferry needs %d×%d", a.w, a.h, minWidth, minHeight)
+		lines := wrap(msg, max(a.w, 1))
+		content = strings.Join(lines[:min(max(a.h, 1), len(lines))], "\n")
 	default:
 		content = a.screenContent()
 	}
