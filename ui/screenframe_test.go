@@ -167,24 +167,11 @@ var hexLineCells = visibleWidth(hexLine(0, 8, make([]byte, hexWidth)))
 
 func TestFullScreensGolden(t *testing.T) {
 	for _, sc := range fullScreens {
-		for _, w := range []int{60, 80, 120, 160} {
+		for _, w := range goldenWidths {
 			a := sc.open(t, w, 16)
 			got := screenText(a)
 			checkScreenFrame(t, a, got)
-			file := filepath.Join("testdata", "frame", sc.name+"-"+itoa(w)+".txt")
-			if *updateGolden {
-				if err := os.WriteFile(file, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				continue
-			}
-			want, err := os.ReadFile(file)
-			if err != nil {
-				t.Fatalf("%v (run go test -run TestFullScreensGolden -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("%s, %d columns: screen differs from %s:\n%s\nwant:\n%s", sc.name, w, file, got, want)
-			}
+			checkGolden(t, sc.name+"-"+itoa(w)+".txt", got)
 		}
 	}
 }

@@ -30,22 +30,33 @@ func (n *names) owners(info fs.FileInfo) (string, string) {
 	if n.users == nil {
 		n.users, n.groups = map[uint32]string{}, map[uint32]string{}
 	}
-	uid, gid := uint32(st.Uid), uint32(st.Gid)
-	u, ok := n.users[uid]
-	if !ok {
-		u = strconv.FormatUint(uint64(uid), 10)
-		if x, err := user.LookupId(u); err == nil {
-			u = x.Username
+	u := named(n.users, uint32(st.Uid), func(id string) (string, error) {
+		x, err := user.LookupId(id)
+		if err != nil {
+			return "", err
 		}
-		n.users[uid] = u
-	}
-	g, ok := n.groups[gid]
-	if !ok {
-		g = strconv.FormatUint(uint64(gid), 10)
-		if x, err := user.LookupGroupId(g); err == nil {
-			g = x.Name
+		return x.Username, nil
+	})
+	g := named(n.groups, uint32(st.Gid), func(id string) (string, error) {
+		x, err := user.LookupGroupId(id)
+		if err != nil {
+			return "", err
 		}
-		n.groups[gid] = g
-	}
+		return x.Name, nil
+	})
 	return u, g
+}
+
+// named is id's name from seen, or looked up and kept there; the number
+// itself when the database has no name for it.
+func named(seen map[uint32]string, id uint32, lookup func(string) (string, error)) string {
+	if s, ok := seen[id]; ok {
+		return s
+	}
+	s := strconv.FormatUint(uint64(id), 10)
+	if x, err := lookup(s); err == nil {
+		s = x
+	}
+	seen[id] = s
+	return s
 }
