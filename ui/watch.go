@@ -193,6 +193,14 @@ func (a *App) onWatchReport(msg watchReportMsg) tea.Cmd {
 		if j, ok := a.queue.jobs[r.Job]; ok && j.State.Finished() {
 			a.watchJobDone(j) // the queue's news came first
 		}
+	case watch.KindKept:
+		// The report's own text names the CLI's --delete; here it was the
+		// dialog's box.
+		p := r.Path
+		if r.Dir {
+			p += "/"
+		}
+		a.log.add(a.now(), "watch: kept "+p+" on the remote (removed here; deletion was not ticked)")
 	default:
 		a.log.add(a.now(), "watch: "+r.String())
 	}

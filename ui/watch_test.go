@@ -251,7 +251,7 @@ func TestWatchDelete_Off(t *testing.T) {
 	if err := os.Remove(filepath.Join(left, "gone.txt")); err != nil {
 		t.Fatal(err)
 	}
-	l.pump("the removal kept", func() bool { return l.logged("kept   gone.txt") })
+	l.pump("the removal kept", func() bool { return l.logged("kept gone.txt on the remote") })
 	if !exists(filepath.Join(right, "gone.txt")) || !exists(filepath.Join(right, "extra.txt")) {
 		t.Error("the watch removed a remote file with deletion off")
 	}
