@@ -292,11 +292,9 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		a.log.addProtocol(a.now(), msg)
 		return a, a.logSink.wait(a.ctx)
 	case queueEventMsg:
-		if a.watch != nil {
-			a.watch.keeper.Observe(transfer.Event(msg)) // does not block
-		}
 		cmd := a.onQueueEvent(transfer.Event(msg))
-		return a, tea.Batch(cmd, waitQueue(a.ctx, a.opts.Queue.Events()))
+		wcmd := a.onWatchQueueEvent(transfer.Event(msg))
+		return a, tea.Batch(cmd, wcmd, waitQueue(a.ctx, a.opts.Queue.Events()))
 	case queueClosedMsg:
 		return a, nil
 	case tea.BackgroundColorMsg:
@@ -334,6 +332,8 @@ func (a *App) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		return a, a.onWatchReport(msg)
 	case watchEndedMsg:
 		return a, a.onWatchEnded(msg)
+	case watchRefreshMsg:
+		return a, a.onWatchRefresh(msg)
 	}
 	return a, nil
 }

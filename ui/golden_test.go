@@ -29,6 +29,14 @@ var goldenDialogs = []struct {
 		a.panes[0].setCursor(1)
 		press(t, a, "f5")
 	}},
+	{"watch", func(t *testing.T, a *App) {
+		a.panes[1].ep.Exclude = []string{".git", "node_modules/"} // the site's bookmark
+		press(t, a, "ctrl+w")
+	}},
+	{"watch-delete", func(t *testing.T, a *App) {
+		a.panes[1].ep.Exclude = []string{".git", "node_modules/"}
+		press(t, a, "ctrl+w", "tab", "tab", "space")
+	}},
 	{"mark", keys("+")},
 	{"newfile", keys("N")},
 	{"symlink", keys("ctrl+x", "s")},

@@ -160,6 +160,9 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 		}
 		if j.State.Finished() && (!seen || !old.State.Finished()) {
 			a.logResult(j)
+			if a.watchOwns(j.ID) {
+				continue // the watch relists its remote pane, a few times a second at most
+			}
 			for i, p := range a.panes {
 				if p.siteID() == j.DstSite && (p.dir == path.Dir(j.DstPath) || p.dir == j.DstPath) {
 					refresh[i] = true

@@ -361,7 +361,7 @@ func (a *App) statusLine(w int) string {
 		s = "[compare] " + s
 	}
 	if a.watch != nil {
-		s = "⟳ " + a.watch.label + " │ " + s
+		s = "⟳ " + a.watchStatus() + " │ " + s
 	}
 	if a.statusErr {
 		return th.errStyle.render(fit(s, w))
