@@ -95,6 +95,11 @@ func (d *connectDialog) title() string {
 
 func (d *connectDialog) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
+func (d *connectDialog) click(_ *App, _, line, col int) (bool, tea.Cmd) {
+	_, cmd := d.form.click(line, col)
+	return false, cmd
+}
+
 func (d *connectDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if msg.String() == "ctrl+b" { // before the text field takes it as "cursor left"
 		a.openDialog(a.newSitesDialog(d.pane, ""))
@@ -156,7 +161,7 @@ func (d *connectDialog) request() (ConnectRequest, error) {
 func (d *connectDialog) body(a *App, width int) []string {
 	out := wrap("Type a URL (sftp://user@host:22/path, ftpes://host) or a bookmark name, or fill in the form. Tab moves, ←/→ chooses, space ticks, Enter connects, ctrl+b opens the site manager.", width)
 	out = append(out, "")
-	out = append(out, d.form.lines(a, width)...)
+	out = d.form.appendLines(a, width, out)
 	return out
 }
 

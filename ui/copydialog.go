@@ -73,6 +73,11 @@ func (d *copyDialog) title() string { return "Copy" }
 
 func (d *copyDialog) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
+func (d *copyDialog) click(_ *App, _, line, col int) (bool, tea.Cmd) {
+	_, cmd := d.form.click(line, col)
+	return false, cmd
+}
+
 func (d *copyDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if used, cmd := d.form.key(msg); used {
 		d.err = ""
@@ -107,7 +112,7 @@ func (d *copyDialog) body(a *App, width int) []string {
 	for _, l := range d.lines {
 		out = append(out, wrap(l, width)...)
 	}
-	out = append(out, d.form.lines(a, width)...)
+	out = d.form.appendLines(a, width, out)
 	if d.err != "" {
 		out = append(out, a.th.errStyle.render(fit(d.err, width)))
 	}

@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -86,4 +88,75 @@ func TestDialogCheckBoxTakesClicks(t *testing.T) {
 	if len(got) != 1 || !got[0] {
 		t.Fatalf("chosen with all=%v, want one choice with the box ticked", got)
 	}
+}
+
+// TestFormDialogsTakeClicks: the form dialogs take the mouse as FileZilla's
+// do: a click focuses a field, ticks a box, picks an option; the site
+// manager selects on a click and connects on a click on the selected site;
+// the permissions grid toggles the bit clicked.
+func TestFormDialogsTakeClicks(t *testing.T) {
+	var dialed []string
+	a := goldenApp(t, 120, 40, goldenSites, func(o *Options) {
+		o.Queue = newQueue(t)
+		o.Connect = func(_ context.Context, addr string) (Endpoint, error) {
+			dialed = append(dialed, addr)
+			return Endpoint{}, errors.New("not here")
+		}
+	})
+
+	press(t, a, "o")
+	cd := a.dialog.(*connectDialog)
+	clickText(t, a, "ftpes ftps", 1)
+	if cd.form.focus != fProto || cd.form.fields[fProto].value() != "ftpes" {
+		t.Errorf("click on ftpes: focus %d, protocol %q", cd.form.focus, cd.form.fields[fProto].value())
+	}
+	x, y := cellOf(t, a, "Save as bookmark")
+	clickAt(t, a, x+25, y)
+	if !cd.form.fields[fSave].on || cd.form.focus != fSave {
+		t.Errorf("click on the save box: on %v, focus %d", cd.form.fields[fSave].on, cd.form.focus)
+	}
+	clickText(t, a, "Host", 0)
+	if cd.form.focus != fHost {
+		t.Errorf("click on Host: focus %d", cd.form.focus)
+	}
+	press(t, a, "esc")
+
+	press(t, a, "b")
+	sd := a.dialog.(*sitesDialog)
+	clickText(t, a, "acme-test", 0)
+	if s, _ := sd.current(); s.Name != "acme-test" || len(dialed) != 0 {
+		t.Fatalf("a click on acme-test selected %q and dialed %v", s.Name, dialed)
+	}
+	clickText(t, a, "acme-test", 0)
+	if len(dialed) != 1 || !strings.Contains(dialed[0], "acme-test") {
+		t.Errorf("a click on the selected site dialed %v, want acme-test", dialed)
+	}
+	for a.dialog != nil {
+		press(t, a, "esc")
+	}
+
+	press(t, a, "P") // main.go, 0644
+	pd := a.dialog.(*permDialog)
+	x, y = cellOf(t, a, "owner")
+	clickAt(t, a, x+10+12, y) // the third box: execute
+	if got := pd.rows[0].octal.Value(); got != "744" {
+		t.Errorf("after a click on owner execute the octal field says %q, want 744", got)
+	}
+	press(t, a, "esc")
+
+	a.panes[0].clearMarks()
+	a.panes[0].setCursor(1) // docs/
+	press(t, a, "f5")
+	cp := a.dialog.(*copyDialog)
+	clickText(t, a, "honour .gitignore files", 0)
+	if !cp.form.fields[cfGitignore].on {
+		t.Error("a click on the .gitignore box did not tick it")
+	}
+}
+
+// clickText clicks dx cells into text where it is on the screen.
+func clickText(t *testing.T, a *App, text string, dx int) {
+	t.Helper()
+	x, y := cellOf(t, a, text)
+	clickAt(t, a, x+dx, y)
 }

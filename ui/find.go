@@ -79,6 +79,15 @@ func (d *findDialog) title() string {
 	return "Find below " + d.root
 }
 
+// click works on the form while no search runs; the results take keys.
+func (d *findDialog) click(_ *App, _, line, col int) (bool, tea.Cmd) {
+	if d.t != nil {
+		return false, nil
+	}
+	_, cmd := d.form.click(line, col)
+	return false, cmd
+}
+
 func (d *findDialog) paste(msg tea.PasteMsg) tea.Cmd {
 	if d.t == nil {
 		return d.form.paste(msg)
@@ -229,7 +238,7 @@ func (d *findDialog) taskMsg(a *App, msg taskMsg) tea.Cmd {
 
 func (d *findDialog) body(a *App, width int) []string {
 	if d.t == nil {
-		out := d.form.lines(a, width)
+		out := d.form.appendLines(a, width, nil)
 		if d.err != "" {
 			out = append(out, "", a.th.errStyle.render(fit(d.err, width)))
 		}

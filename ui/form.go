@@ -58,10 +58,69 @@ func (f *field) value() string {
 	return f.input.Value()
 }
 
-// form is a column of fields; Tab and arrows move, Enter submits.
+// form is a column of fields; Tab and arrows move, Enter submits, and a
+// click focuses a field, ticks a box or picks an option.
 type form struct {
 	fields []*field
 	focus  int
+	// hits maps the dialog body's lines to the fields drawn on them, and
+	// labelW is the label column's width, as the last drawing left them:
+	// a click is read against what is on screen.
+	hits   map[int]int
+	labelW int
+}
+
+// appendLines draws the form's fields after out, recording which line
+// holds which field for clicks.
+func (f *form) appendLines(a *App, width int, out []string) []string {
+	ls := f.lines(a, width)
+	f.hits = make(map[int]int, len(ls))
+	for i := range ls {
+		f.hits[len(out)+i] = i
+	}
+	return append(out, ls...)
+}
+
+// click handles a left click at cell col of body line line: the field
+// there takes the focus; a box toggles, a choice takes the option clicked
+// (‹ and › step), a text field puts its cursor there. It reports whether
+// the click was on a field.
+func (f *form) click(line, col int) (bool, tea.Cmd) {
+	i, ok := f.hits[line]
+	if !ok || i < 0 || i >= len(f.fields) {
+		return false, nil
+	}
+	cmd := f.setFocus(i)
+	fl := f.fields[i]
+	x := col - f.labelW - 1 // past the label and its space
+	switch fl.kind {
+	case fieldCheck:
+		fl.on = !fl.on
+	case fieldChoice:
+		// Drawn as "‹ a b c ›".
+		at := 2
+		switch {
+		case x < at:
+			fl.opt = (fl.opt - 1 + len(fl.options)) % len(fl.options)
+			return true, cmd
+		}
+		for j, o := range fl.options {
+			w := visibleWidth(o)
+			if x >= at && x < at+w {
+				fl.opt = j
+				return true, cmd
+			}
+			at += w + 1
+		}
+		if x >= at {
+			fl.opt = (fl.opt + 1) % len(fl.options)
+		}
+	default:
+		if x >= 0 {
+			fl.input.SetCursor(x)
+		}
+	}
+	return true, cmd
 }
 
 func (f *form) setFocus(i int) tea.Cmd {
@@ -128,6 +187,7 @@ func (f *form) lines(a *App, width int) []string {
 	for _, fl := range f.fields {
 		labelW = max(labelW, len(fl.label))
 	}
+	f.labelW = labelW
 	out := make([]string, 0, len(f.fields))
 	for i, fl := range f.fields {
 		lbl := fit(fl.label, labelW) + " "

@@ -140,6 +140,15 @@ type permDialog struct {
 	recursive bool
 	applyTo   int
 	focus     int
+	// hits are the clickable cells of the body as last drawn.
+	hits []permHit
+}
+
+// permHit is a clickable span of the permissions dialog: cells [x0, x1)
+// of body line line work slot.
+type permHit struct {
+	line, x0, x1 int
+	slot         permSlot
 }
 
 // permsDialog opens the permissions dialog for pane i's selection.
@@ -218,6 +227,28 @@ func (d *permDialog) setFocus(i int) tea.Cmd {
 	return nil
 }
 
+// click works the box, field or choice clicked, as focusing it and
+// pressing space would.
+func (d *permDialog) click(a *App, _, line, col int) (bool, tea.Cmd) {
+	for _, h := range d.hits {
+		if h.line != line || col < h.x0 || col >= h.x1 {
+			continue
+		}
+		for i, s := range d.slots() {
+			if s != h.slot {
+				continue
+			}
+			cmd := d.setFocus(i)
+			if s.kind == slotOctal {
+				return false, cmd
+			}
+			done, cmd2 := d.update(a, tea.KeyPressMsg{Code: tea.KeySpace, Text: " "})
+			return done, tea.Batch(cmd, cmd2)
+		}
+	}
+	return false, nil
+}
+
 func (d *permDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	slots := d.slots()
 	cur := slots[min(d.focus, len(slots)-1)]
@@ -277,6 +308,8 @@ func (d *permDialog) body(a *App, width int) []string {
 		what = fmt.Sprintf("%d entries", len(d.sel))
 	}
 	out := wrap("Permissions of "+what+" on "+sanitize(d.site), width)
+	d.hits = d.hits[:0]
+	hit := func(x0, x1 int, s permSlot) { d.hits = append(d.hits, permHit{len(out), x0, x1, s}) }
 	rows := 1
 	if d.recursive {
 		rows = 2
@@ -288,6 +321,7 @@ func (d *permDialog) body(a *App, width int) []string {
 			line := "  " + fit(class, 10)
 			for bi := 0; bi < 3; bi++ {
 				bit := fs.FileMode(1) << (8 - 3*ci - bi)
+				hit(12+6*bi, 15+6*bi, permSlot{kind: slotBit, row: ri, bit: bit})
 				box := map[int]string{1: "[x]", 0: "[ ]", -1: "[-]"}[r.state(bit)]
 				if focused(permSlot{kind: slotBit, row: ri, bit: bit}) {
 					box = a.th.cursor.render(box)
@@ -301,6 +335,7 @@ func (d *permDialog) body(a *App, width int) []string {
 			lbl = "  " + a.th.key.render(fit("octal", 10))
 		}
 		r.octal.SetWidth(4)
+		hit(0, width, permSlot{kind: slotOctal, row: ri})
 		out = append(out, lbl+r.octal.View())
 	}
 	if d.hasDir {
@@ -311,7 +346,9 @@ func (d *permDialog) body(a *App, width int) []string {
 		if focused(permSlot{kind: slotRecursive}) {
 			box = a.th.cursor.render(box)
 		}
-		out = append(out, "", box+" recursive into directories")
+		out = append(out, "")
+		hit(0, width, permSlot{kind: slotRecursive})
+		out = append(out, box+" recursive into directories")
 		if d.recursive {
 			parts := make([]string, len(applyNames))
 			for j, n := range applyNames {
@@ -323,7 +360,10 @@ func (d *permDialog) body(a *App, width int) []string {
 					}
 				}
 			}
-			out = append(out, wrapJoined(append([]string{"apply to ‹"}, append(parts, "›")...), width)...)
+			for _, l := range wrapJoined(append([]string{"apply to ‹"}, append(parts, "›")...), width) {
+				hit(0, width, permSlot{kind: slotApply})
+				out = append(out, l)
+			}
 		}
 	}
 	out = append(out, "", a.th.dim.render(fit("[-] mixed, kept · space: toggle · tab: next · enter: apply · esc: cancel", width)))

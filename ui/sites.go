@@ -21,6 +21,8 @@ type sitesDialog struct {
 	sel     int
 	loading bool
 	pane    int
+	// rowAt maps the body's lines to the sites drawn on them, for clicks.
+	rowAt map[int]int
 }
 
 // siteTimeout bounds one call on the bookmark store.
@@ -189,6 +191,20 @@ func (d *sitesDialog) current() (Bookmark, bool) {
 	return Bookmark{}, false
 }
 
+// click selects the site clicked; a click on the selected one connects,
+// as a double click does in FileZilla's site manager.
+func (d *sitesDialog) click(a *App, _, line, _ int) (bool, tea.Cmd) {
+	i, ok := d.rowAt[line]
+	if !ok {
+		return false, nil
+	}
+	if i != d.sel {
+		d.sel = i
+		return false, nil
+	}
+	return d.update(a, tea.KeyPressMsg{Code: tea.KeyEnter})
+}
+
 func (d *sitesDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	vis := d.visible()
 	switch msg.String() {
@@ -244,6 +260,7 @@ func (d *sitesDialog) body(a *App, width int) []string {
 		group = groupTitle(vis[start-1]) // no heading for a group already scrolled into
 	}
 	nameW := max(width/3, 8)
+	d.rowAt = map[int]int{}
 	for i := start; i < len(vis) && i < start+maxRows; i++ {
 		s := vis[i]
 		if g := groupTitle(s); g != group || i == start && start == 0 {
@@ -254,6 +271,7 @@ func (d *sitesDialog) body(a *App, width int) []string {
 		if room := max(width-nameW-3, 4); visibleWidth(url) > room {
 			url = fit(url, room)
 		}
+		d.rowAt[len(out)] = i
 		line := "  " + fit(sanitize(s.Name), nameW) + " " + url
 		if i == d.sel {
 			line = a.th.cursor.render(fit(line, width))

@@ -139,10 +139,15 @@ func (a *App) editSite(d *sitesDialog) (bool, tea.Cmd) {
 func (d *siteForm) title() string                  { return "Edit bookmark " + sanitize(d.orig.Name) }
 func (d *siteForm) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
+func (d *siteForm) click(_ *App, _, line, col int) (bool, tea.Cmd) {
+	_, cmd := d.form.click(line, col)
+	return false, cmd
+}
+
 func (d *siteForm) body(a *App, width int) []string {
 	out := wrap("Tab moves between fields, Enter saves, Esc cancels. An empty setting means ferry's default.", width)
 	out = append(out, "")
-	return append(out, d.form.lines(a, width)...)
+	return d.form.appendLines(a, width, out)
 }
 
 func (d *siteForm) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {

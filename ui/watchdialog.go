@@ -51,6 +51,14 @@ func (d *watchDialog) title() string { return "Keep remote up to date" }
 
 func (d *watchDialog) paste(msg tea.PasteMsg) tea.Cmd { return d.form.paste(msg) }
 
+func (d *watchDialog) click(_ *App, _, line, col int) (bool, tea.Cmd) {
+	if ok, cmd := d.form.click(line, col); ok {
+		d.err = ""
+		return false, cmd
+	}
+	return false, nil
+}
+
 func (d *watchDialog) update(a *App, msg tea.KeyPressMsg) (bool, tea.Cmd) {
 	if used, cmd := d.form.key(msg); used {
 		d.err = ""
@@ -86,9 +94,12 @@ func (d *watchDialog) body(a *App, width int) []string {
 	if d.form.focus == wfExclude {
 		ex.focus = wfExclude
 	}
+	d.form.hits = map[int]int{len(out): wfExclude}
 	out = append(out, ex.lines(a, width)...)
+	d.form.labelW = ex.labelW
 	del := d.form.fields[wfDelete].on
 	for i := wfGitignore; i <= wfDelete; i++ {
+		d.form.hits[len(out)] = i
 		f := d.form.fields[i]
 		box, lbl := "[ ] ", f.label
 		if f.on {
