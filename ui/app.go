@@ -349,7 +349,7 @@ func (a *App) quit() tea.Cmd {
 	if a.transfersRunning() {
 		a.openDialog(&choiceDialog{
 			heading: "Quit ferry?",
-			lines:   []string{fmt.Sprintf("%d transfers are running or queued. They are kept in the saved queue and resume at the next start.", a.queue.totals.Active+a.queue.totals.Queued)},
+			lines:   []string{quitNote(a.queue.totals.Active + a.queue.totals.Queued)},
 			choices: []choice{{"y", "Quit"}, {"n", "Stay"}},
 			onChoose: func(a *App, idx int, _ bool) tea.Cmd {
 				if idx == 0 {
@@ -370,3 +370,11 @@ func (p *pane) siteID() string { return p.ep.transferEndpoint().ID }
 
 var _ tea.Model = (*App)(nil)
 var _ protocol.Prompter = (*Prompter)(nil)
+
+// quitNote says what becomes of the transfers still running when ferry quits.
+func quitNote(n int) string {
+	if n == 1 {
+		return "1 transfer is running or queued. It is kept in the saved queue and resumes at the next start."
+	}
+	return fmt.Sprintf("%d transfers are running or queued. They are kept in the saved queue and resume at the next start.", n)
+}

@@ -39,7 +39,7 @@ func (a *App) copyDialog(src int, sel []protocol.Entry) *copyDialog {
 	}
 	what := sanitize(sel[0].Name) + "/"
 	if len(sel) > 1 {
-		what = fmt.Sprintf("%d entries (%d directories)", len(sel), dirs)
+		what = fmt.Sprintf("%d entries (%s)", len(sel), counted(dirs, "directory", "directories"))
 	}
 	d := &copyDialog{
 		src: src, sel: sel,

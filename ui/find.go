@@ -256,7 +256,7 @@ func (d *findDialog) body(a *App, width int) []string {
 		}
 	}
 	if d.failed > 0 {
-		state += fmt.Sprintf(" · %d directories unreadable", d.failed)
+		state += " · " + counted(int(d.failed), "directory", "directories") + " unreadable"
 	}
 	if d.more > 0 {
 		state += fmt.Sprintf(" · the first %d listed", maxFindHits)

@@ -187,13 +187,13 @@ func (a *App) action(k fmt.Stringer) tea.Cmd {
 	case m(km.MarkPattern):
 		a.openDialog(newInputDialog("Mark", "pattern: ", "*", false, func(a *App, v string) tea.Cmd {
 			n := a.panes[a.focus].markPattern(v, true)
-			a.setStatus(fmt.Sprintf("marked %d entries matching %s", n, v))
+			a.setStatus(fmt.Sprintf("marked %s matching %s", counted(n, "entry", "entries"), v))
 			return nil
 		}))
 	case m(km.UnmarkPattern):
 		a.openDialog(newInputDialog("Unmark", "pattern: ", "*", false, func(a *App, v string) tea.Cmd {
 			n := a.panes[a.focus].markPattern(v, false)
-			a.setStatus(fmt.Sprintf("unmarked %d entries matching %s", n, v))
+			a.setStatus(fmt.Sprintf("unmarked %s matching %s", counted(n, "entry", "entries"), v))
 			return nil
 		}))
 	case m(km.Invert):

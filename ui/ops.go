@@ -80,7 +80,7 @@ func (a *App) deleteDialog(i int) tea.Cmd {
 		}
 		what = fmt.Sprintf("%d entries", len(sel))
 		if dirs > 0 {
-			what += fmt.Sprintf(" (%d directories, recursively)", dirs)
+			what += " (" + counted(dirs, "directory", "directories") + ", recursively)"
 		}
 	}
 	a.openDialog(&choiceDialog{
@@ -107,7 +107,7 @@ func (a *App) deleteDialog(i int) tea.Cmd {
 						}
 					}
 				})
-				return opDoneMsg{pane: i, refresh: refresh, text: fmt.Sprintf("deleted %d entries", n), err: err}
+				return opDoneMsg{pane: i, refresh: refresh, text: "deleted " + counted(n, "entry", "entries"), err: err}
 			}
 		},
 	})

@@ -115,7 +115,7 @@ func TestCopyMarkedFilesThroughTheQueue(t *testing.T) {
 	p.selectName("dir")
 	press(t, a, "insert")
 	press(t, a, "f5")
-	mustContain(t, a, "Copy 3 entries (1 directories)", "exclude")
+	mustContain(t, a, "Copy 3 entries (1 directory)", "exclude")
 	press(t, a, "enter")
 	if p.markedN != 0 {
 		t.Fatal("marks not cleared after F5")
@@ -229,7 +229,7 @@ func TestQuitAsksWhileTransfersRun(t *testing.T) {
 	if cmd != nil || a.dialog == nil {
 		t.Fatal("q quit without asking while a transfer runs")
 	}
-	mustContain(t, a, "Quit ferry?", "1 transfers are running")
+	mustContain(t, a, "Quit ferry?", "1 transfer is running")
 	_, cmd = a.Update(keyMsg("n"))
 	if cmd != nil || a.quitting {
 		t.Fatal("n quit anyway")

@@ -443,8 +443,8 @@ func (d *permDialog) apply(a *App) tea.Cmd {
 		})
 		var err error
 		if first != nil {
-			err = fmt.Errorf("permissions of %d entries changed, %d failed: %w", n, failed, first)
+			err = fmt.Errorf("permissions of %s changed, %d failed: %w", counted(n, "entry", "entries"), failed, first)
 		}
-		return opDoneMsg{pane: i, refresh: refresh, text: fmt.Sprintf("permissions of %d entries changed", n), err: err}
+		return opDoneMsg{pane: i, refresh: refresh, text: "permissions of " + counted(n, "entry", "entries") + " changed", err: err}
 	}
 }

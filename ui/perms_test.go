@@ -46,7 +46,7 @@ func TestPermsDialog_One(t *testing.T) {
 	mustContain(t, a, "744")
 	press(t, a, "enter")
 	wantPerm(t, filepath.Join(left, "a.txt"), 0o744)
-	mustContain(t, a, "permissions of 1 entries changed")
+	mustContain(t, a, "permissions of 1 entry changed")
 }
 
 // TestPermsDialog_Mixed marks two files whose group write differs: it

@@ -207,7 +207,7 @@ func (d *propsDialog) body(a *App, width int) []string {
 	}
 	if d.size != nil {
 		u := d.usage
-		v := fmt.Sprintf("%s (%d bytes) in %d files, %d directories", humanSize(u.Bytes), u.Bytes, u.Files, u.Dirs)
+		v := fmt.Sprintf("%s (%d bytes) in %s, %s", humanSize(u.Bytes), u.Bytes, counted(int(u.Files), "file", "files"), counted(int(u.Dirs), "directory", "directories"))
 		if u.Links > 0 {
 			v += fmt.Sprintf(", %d links (not followed)", u.Links)
 		}
@@ -218,7 +218,7 @@ func (d *propsDialog) body(a *App, width int) []string {
 			v += fmt.Sprintf(" — counting… %s", a.now().Sub(d.sizeSince).Round(time.Second))
 		}
 		if u.Errors > 0 {
-			v += fmt.Sprintf(" (%d directories could not be read)", u.Errors)
+			v += " (" + counted(int(u.Errors), "directory", "directories") + " could not be read)"
 		}
 		out = append(out, row("Contents", v)...)
 	}

@@ -190,7 +190,7 @@ func (a *App) onQueueEvent(ev transfer.Event) tea.Cmd {
 func (a *App) logResult(j transfer.JobInfo) {
 	line := fmt.Sprintf("%s %s → %s %s", j.State, j.SrcPath, j.DstSite, j.DstPath)
 	if j.Dir {
-		line += fmt.Sprintf(" (%d files, %d failed)", j.FilesDone, j.FilesFailed)
+		line += fmt.Sprintf(" (%s, %d failed)", counted(j.FilesDone, "file", "files"), j.FilesFailed)
 	}
 	if j.Err != nil {
 		line += ": " + j.Err.Error()
