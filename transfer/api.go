@@ -171,7 +171,15 @@ type JobInfo struct {
 	Attempt                       int           // 1 for the first try
 	Err                           error         // why it failed (or last retry reason)
 	Conflict                      *Conflict     // set in StateAsking
-	Started, Finished             time.Time
+	// Started is when the first attempt began and Finished when the job
+	// ended: wall-clock times, which span any wait in between.
+	Started, Finished time.Time
+	// Active is the time spent transferring, which a finished job's
+	// duration and average rate are taken from: the sum of a file's
+	// attempts, or for a directory the stretches while any of its files
+	// was in one. Time spent queued, paused, failed until retried by
+	// hand, backing off or asking is left out.
+	Active time.Duration
 }
 
 // Totals sums the queue for a status line.

@@ -57,7 +57,7 @@ func (e *engine) tick() (Event, bool, bool) {
 				}
 			}
 		}
-		ji := j.info()
+		ji := j.info(now)
 		if j.state == StateRunning {
 			e.sample(j, ji.Bytes, now)
 		} else {
@@ -88,12 +88,12 @@ func (e *engine) tick() (Event, bool, bool) {
 	ev := Event{Totals: tot, Log: e.logs, Jobs: make([]JobInfo, 0, len(e.dirty))}
 	for _, j := range e.jobs { // top-level jobs first, in queue order
 		if _, ok := e.dirty[j.id]; ok {
-			ev.Jobs = append(ev.Jobs, j.info())
+			ev.Jobs = append(ev.Jobs, j.info(now))
 			delete(e.dirty, j.id)
 		}
 	}
 	for _, j := range e.dirty {
-		ev.Jobs = append(ev.Jobs, j.info())
+		ev.Jobs = append(ev.Jobs, j.info(now))
 	}
 	clear(e.dirty)
 	e.logs = nil

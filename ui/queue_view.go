@@ -171,17 +171,18 @@ func (a *App) jobLine(j transfer.JobInfo, w int, selected bool) string {
 
 // jobStats is a job's progress, rate and time left while it runs. Once it
 // is done they become its average rate and how long it took, from the
-// engine's own start and end times (as FileZilla shows them); a failed or
+// time the engine spent transferring it (as FileZilla shows them), so the
+// hours a job sat failed before a retry do not count; a failed or
 // canceled job keeps how far it got, a skipped one its size.
 func jobStats(j transfer.JobInfo) (bytes, rt, tm string) {
 	sizes := humanSize(j.Bytes) + "/" + humanSize(j.Size)
 	switch j.State {
 	case transfer.StateDone:
-		took := j.Finished.Sub(j.Started)
-		if j.Started.IsZero() || j.Finished.IsZero() || took < 0 {
+		took := j.Active
+		if took <= 0 {
 			return sizes, "", ""
 		}
-		if took > 0 && j.Bytes > 0 {
+		if j.Bytes > 0 {
 			rt = rate(float64(j.Bytes) / took.Seconds())
 		}
 		return sizes, rt, elapsed(took)
