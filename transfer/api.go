@@ -166,7 +166,7 @@ type JobInfo struct {
 	// Files counts files found, FilesDone those finished (done or skipped),
 	// FilesFailed those that failed; for a file job they are 1/0-1/0-1.
 	Files, FilesDone, FilesFailed int
-	Rate                          float64       // bytes per second, smoothed
+	Rate                          float64       // bytes moved per second, smoothed
 	ETA                           time.Duration // -1 when unknown
 	Attempt                       int           // 1 for the first try
 	Err                           error         // why it failed (or last retry reason)
@@ -180,6 +180,10 @@ type JobInfo struct {
 	// was in one. Time spent queued, paused, failed until retried by
 	// hand, backing off or asking is left out.
 	Active time.Duration
+	// Moved is the bytes moved in that time, which the average rate is
+	// Moved/Active of. Bytes counts a resumed part's prefix, Moved does
+	// not: it was there before.
+	Moved int64
 }
 
 // Totals sums the queue for a status line.

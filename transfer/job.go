@@ -42,6 +42,10 @@ type job struct {
 	bytes atomic.Int64 // bytes of this file written so far (file jobs)
 	size  int64        // source size (file jobs), files found so far (dirs)
 	moved atomic.Int64 // unix nanos of the last byte moved, for the stall watchdog
+	// copied counts the bytes the job's attempts moved (a directory's:
+	// its files'), which its rates are taken from. Unlike bytes it leaves
+	// out a resumed part's prefix, already there when the attempt began.
+	copied atomic.Int64
 
 	rate      float64
 	lastBytes int64
@@ -85,7 +89,7 @@ func (j *job) info(now time.Time) JobInfo {
 		ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
 		Dir: j.dir, Options: j.opts, State: j.state, Attempt: j.attempt, Err: j.err,
 		Conflict: j.conflict, Started: j.started, Finished: j.finished, Active: j.busyFor(now),
-		Rate: j.rate, ETA: -1,
+		Moved: j.copied.Load(), Rate: j.rate, ETA: -1,
 	}
 	if j.parent != nil {
 		ji.Parent = j.parent.id
@@ -118,6 +122,16 @@ func (j *job) info(now time.Time) JobInfo {
 		ji.ETA = time.Duration(float64(ji.Size-ji.Bytes) / j.rate * float64(time.Second))
 	}
 	return ji
+}
+
+// count adds n bytes just moved for file job j, at now.
+func (j *job) count(n int64, now time.Time) {
+	j.bytes.Add(n)
+	j.copied.Add(n)
+	if j.parent != nil {
+		j.parent.copied.Add(n)
+	}
+	j.moved.Store(now.UnixNano())
 }
 
 // beginAttempt and endAttempt bracket one attempt at file job j, adding

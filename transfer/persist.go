@@ -38,6 +38,7 @@ type savedJob struct {
 	// Active is JobInfo.Active, so a finished job shows how long it took
 	// after a restart, and an unfinished one adds to it.
 	Active time.Duration `json:"active,omitzero"`
+	Moved  int64         `json:"moved,omitempty"` // JobInfo.Moved, kept with Active
 	// The source the part was written from, so a resume after restart can
 	// tell whether the source changed; a segmented part has holes and is
 	// never resumed by size.
@@ -67,7 +68,7 @@ func (e *engine) save() error {
 		sj := savedJob{
 			ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
 			Dir: j.dir, Options: j.opts, State: j.state.String(), Size: j.size,
-			Started: j.started, Finished: j.finished, Active: j.busyFor(now),
+			Started: j.started, Finished: j.finished, Active: j.busyFor(now), Moved: j.copied.Load(),
 			PartSrcSize: j.partSrcSize, PartSrcTime: j.partSrcTime, Segmented: j.partSegs != nil,
 		}
 		if !j.dir {
@@ -153,6 +154,7 @@ func (e *engine) load() error {
 			j.err = errors.New(sj.Err)
 		}
 		j.bytes.Store(sj.Bytes)
+		j.copied.Store(sj.Moved)
 		switch j.state {
 		case StateRunning, StateRetrying, StateAsking:
 			j.state = StateQueued

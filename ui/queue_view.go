@@ -171,9 +171,10 @@ func (a *App) jobLine(j transfer.JobInfo, w int, selected bool) string {
 
 // jobStats is a job's progress, rate and time left while it runs. Once it
 // is done they become its average rate and how long it took, from the
-// time the engine spent transferring it (as FileZilla shows them), so the
-// hours a job sat failed before a retry do not count; a failed or
-// canceled job keeps how far it got, a skipped one its size.
+// time the engine spent transferring it and the bytes moved meanwhile (as
+// FileZilla shows them), so neither the hours a job sat failed before a
+// retry nor a resumed part's prefix count; a failed or canceled job keeps
+// how far it got, a skipped one its size.
 func jobStats(j transfer.JobInfo) (bytes, rt, tm string) {
 	sizes := humanSize(j.Bytes) + "/" + humanSize(j.Size)
 	switch j.State {
@@ -182,8 +183,8 @@ func jobStats(j transfer.JobInfo) (bytes, rt, tm string) {
 		if took <= 0 {
 			return sizes, "", ""
 		}
-		if j.Bytes > 0 {
-			rt = rate(float64(j.Bytes) / took.Seconds())
+		if j.Moved > 0 {
+			rt = rate(float64(j.Moved) / took.Seconds())
 		}
 		return sizes, rt, elapsed(took)
 	case transfer.StateSkipped:
