@@ -177,16 +177,17 @@ func (p *progressView) finish(jobs []transfer.JobInfo) {
 		return
 	}
 	var files, failed int
-	var bytes int64
+	var bytes, moved int64
 	for _, j := range jobs {
 		files += j.Files
 		failed += j.FilesFailed // counts names a walk refused, too
 		bytes += j.Bytes
+		moved += j.Moved // the rate leaves out resumed prefixes, there before
 	}
 	failed = max(failed, p.failed)
 	skipped := p.skipped
 	took := time.Since(p.start)
-	fmt.Fprintf(p.out, "%d of %d files copied, %s in %s (%s/s)", p.done, files, humanBytes(bytes), took.Round(time.Millisecond), humanBytes(int64(float64(bytes)/max(took.Seconds(), 0.001))))
+	fmt.Fprintf(p.out, "%d of %d files copied, %s in %s (%s/s)", p.done, files, humanBytes(bytes), took.Round(time.Millisecond), humanBytes(int64(float64(moved)/max(took.Seconds(), 0.001))))
 	if skipped > 0 {
 		fmt.Fprintf(p.out, ", %d skipped", skipped)
 	}

@@ -3,8 +3,13 @@ package cli
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/ferryhq/ferry/transfer"
 )
 
 func TestQuietPrintsOnlyErrors(t *testing.T) {
@@ -62,5 +67,19 @@ func TestMirrorDeletesNothingAfterAFailure(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dst, "sub", "deeper", "file3.bin")); err != nil {
 		t.Errorf("the good files were not copied: %v", err)
+	}
+}
+
+func TestSummaryRateLeavesOutResumedPrefix(t *testing.T) {
+	var out strings.Builder
+	p := &progressView{out: &out, errw: &out, active: map[transfer.JobID]transfer.JobInfo{}, start: time.Now().Add(-10 * time.Second), done: 1}
+	// 900 MiB were in the part already; this run moved the last 100 MiB.
+	p.finish([]transfer.JobInfo{{Files: 1, FilesDone: 1, State: transfer.StateDone, Size: 1000 << 20, Bytes: 1000 << 20, Moved: 100 << 20}})
+	m := regexp.MustCompile(`\(([0-9.]+) MiB/s\)`).FindStringSubmatch(out.String())
+	if m == nil {
+		t.Fatalf("no rate in MiB/s in the summary %q", out.String())
+	}
+	if r, _ := strconv.ParseFloat(m[1], 64); r < 5 || r > 11 {
+		t.Errorf("summary %q: rate %s MiB/s, want about 10 (100 MiB moved in 10 s)", out.String(), m[1])
 	}
 }

@@ -166,12 +166,24 @@ type JobInfo struct {
 	// Files counts files found, FilesDone those finished (done or skipped),
 	// FilesFailed those that failed; for a file job they are 1/0-1/0-1.
 	Files, FilesDone, FilesFailed int
-	Rate                          float64       // bytes per second, smoothed
+	Rate                          float64       // bytes moved per second, smoothed
 	ETA                           time.Duration // -1 when unknown
 	Attempt                       int           // 1 for the first try
 	Err                           error         // why it failed (or last retry reason)
 	Conflict                      *Conflict     // set in StateAsking
-	Started, Finished             time.Time
+	// Started is when the first attempt began and Finished when the job
+	// ended: wall-clock times, which span any wait in between.
+	Started, Finished time.Time
+	// Active is the time spent transferring, which a finished job's
+	// duration and average rate are taken from: the sum of a file's
+	// attempts, or for a directory the stretches while any of its files
+	// was in one. Time spent queued, paused, failed until retried by
+	// hand, backing off or asking is left out.
+	Active time.Duration
+	// Moved is the bytes moved in that time, which the average rate is
+	// Moved/Active of. Bytes counts a resumed part's prefix, Moved does
+	// not: it was there before.
+	Moved int64
 }
 
 // Totals sums the queue for a status line.

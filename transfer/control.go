@@ -275,8 +275,9 @@ func (e *engine) snapshot() []JobInfo {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	out := make([]JobInfo, len(e.jobs))
+	now := e.clock.Now()
 	for i, j := range e.jobs {
-		out[i] = j.info()
+		out[i] = j.info(now)
 	}
 	return out
 }
@@ -288,7 +289,7 @@ func (e *engine) job(id JobID) (JobInfo, bool) {
 	if !ok {
 		return JobInfo{}, false
 	}
-	return j.info(), true
+	return j.info(e.clock.Now()), true
 }
 
 func (e *engine) setLimit(n int64) {

@@ -310,18 +310,20 @@ func (e *engine) run(j *job) {
 	j.attempt++
 	j.tries.begin(e.siteProgress(j.srcID, j.dstID))
 	j.conflict = nil
+	start := e.clock.Now()
 	if j.started.IsZero() {
-		j.started = e.clock.Now()
+		j.started = start
 	}
+	j.beginAttempt(start)
 	e.mu.Unlock()
 
-	start := e.clock.Now()
 	res, err := e.copyFile(ctx, j)
 	cause := context.Cause(ctx)
 	cancel(nil)
 
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	j.endAttempt(e.clock.Now())
 	j.cancel = nil
 	if j.stop != nil {
 		// A pause or cancel asked while the copy ran names how it ended,

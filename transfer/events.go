@@ -53,13 +53,13 @@ func (e *engine) tick() (Event, bool, bool) {
 		if j.dir {
 			for _, c := range j.children {
 				if c.state == StateRunning {
-					e.sample(c, c.bytes.Load(), now)
+					e.sample(c, c.copied.Load(), now)
 				}
 			}
 		}
-		ji := j.info()
+		ji := j.info(now)
 		if j.state == StateRunning {
-			e.sample(j, ji.Bytes, now)
+			e.sample(j, ji.Moved, now)
 		} else {
 			j.rate = 0
 		}
@@ -88,12 +88,12 @@ func (e *engine) tick() (Event, bool, bool) {
 	ev := Event{Totals: tot, Log: e.logs, Jobs: make([]JobInfo, 0, len(e.dirty))}
 	for _, j := range e.jobs { // top-level jobs first, in queue order
 		if _, ok := e.dirty[j.id]; ok {
-			ev.Jobs = append(ev.Jobs, j.info())
+			ev.Jobs = append(ev.Jobs, j.info(now))
 			delete(e.dirty, j.id)
 		}
 	}
 	for _, j := range e.dirty {
-		ev.Jobs = append(ev.Jobs, j.info())
+		ev.Jobs = append(ev.Jobs, j.info(now))
 	}
 	clear(e.dirty)
 	e.logs = nil
@@ -101,7 +101,9 @@ func (e *engine) tick() (Event, bool, bool) {
 }
 
 // sample folds the bytes moved since the last tick into j's smoothed rate
-// and marks j changed when it moved.
+// and marks j changed when it moved. bytes is what j's attempts moved, not
+// how far its target got: an attempt resuming a part gets that far at
+// once, and sampling that jump showed gigabytes per second.
 func (e *engine) sample(j *job, bytes int64, now time.Time) {
 	if j.lastTick.IsZero() || bytes < j.lastBytes {
 		j.lastTick, j.lastBytes = now, bytes

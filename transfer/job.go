@@ -30,10 +30,22 @@ type job struct {
 	decision Policy // one-shot answer from Resolve for the next attempt
 	started  time.Time
 	finished time.Time
+	// busy is the time the job spent transferring, which its duration and
+	// average rate are taken from: a file's attempts, a directory's
+	// stretches with at least one of its files in an attempt. Waiting
+	// (queued, paused, failed until retried by hand, backing off, asking)
+	// is left out, as it moves nothing. busySince is when the running
+	// attempt or stretch began, zero between them.
+	busy      time.Duration
+	busySince time.Time
 
 	bytes atomic.Int64 // bytes of this file written so far (file jobs)
 	size  int64        // source size (file jobs), files found so far (dirs)
 	moved atomic.Int64 // unix nanos of the last byte moved, for the stall watchdog
+	// copied counts the bytes the job's attempts moved (a directory's:
+	// its files'), which its rates are taken from. Unlike bytes it leaves
+	// out a resumed part's prefix, already there when the attempt began.
+	copied atomic.Int64
 
 	rate      float64
 	lastBytes int64
@@ -62,6 +74,7 @@ type job struct {
 	pruned      bool // that is done; checkDir may finish the job
 	walkErr     error
 	bytesDone   int64 // bytes of finished children
+	attempts    int   // children in an attempt now: the directory is busy
 	// gen counts Retry restarts of a directory; files of an older run that
 	// finish late no longer count.
 	gen         int
@@ -70,12 +83,13 @@ type job struct {
 	filesFailed int
 }
 
-// info builds the snapshot; callers hold engine.mu.
-func (j *job) info() JobInfo {
+// info builds the snapshot at now; callers hold engine.mu.
+func (j *job) info(now time.Time) JobInfo {
 	ji := JobInfo{
 		ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
 		Dir: j.dir, Options: j.opts, State: j.state, Attempt: j.attempt, Err: j.err,
-		Conflict: j.conflict, Started: j.started, Finished: j.finished, Rate: j.rate, ETA: -1,
+		Conflict: j.conflict, Started: j.started, Finished: j.finished, Active: j.busyFor(now),
+		Moved: j.copied.Load(), Rate: j.rate, ETA: -1,
 	}
 	if j.parent != nil {
 		ji.Parent = j.parent.id
@@ -108,6 +122,50 @@ func (j *job) info() JobInfo {
 		ji.ETA = time.Duration(float64(ji.Size-ji.Bytes) / j.rate * float64(time.Second))
 	}
 	return ji
+}
+
+// count adds n bytes just moved for file job j, at now.
+func (j *job) count(n int64, now time.Time) {
+	j.bytes.Add(n)
+	j.copied.Add(n)
+	if j.parent != nil {
+		j.parent.copied.Add(n)
+	}
+	j.moved.Store(now.UnixNano())
+}
+
+// beginAttempt and endAttempt bracket one attempt at file job j, adding
+// its time to j's busy time and to its directory's; callers hold
+// engine.mu.
+func (j *job) beginAttempt(now time.Time) {
+	j.busySince = now
+	if p := j.parent; p != nil {
+		if p.attempts == 0 {
+			p.busySince = now
+		}
+		p.attempts++
+	}
+}
+
+func (j *job) endAttempt(now time.Time) {
+	j.busy += now.Sub(j.busySince)
+	j.busySince = time.Time{}
+	if p := j.parent; p != nil {
+		p.attempts--
+		if p.attempts == 0 {
+			p.busy += now.Sub(p.busySince)
+			p.busySince = time.Time{}
+		}
+	}
+}
+
+// busyFor is the busy time up to now, the running attempt's so far
+// included; callers hold engine.mu.
+func (j *job) busyFor(now time.Time) time.Duration {
+	if j.busySince.IsZero() {
+		return j.busy
+	}
+	return j.busy + now.Sub(j.busySince)
 }
 
 // policy is the conflict policy for this job's next decision.

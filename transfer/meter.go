@@ -30,8 +30,7 @@ func (m *meter) Write(p []byte) (int, error) {
 		n, err := m.w.Write(p[:chunk])
 		written += n
 		m.done += int64(n)
-		m.j.bytes.Add(int64(n))
-		m.j.moved.Store(m.e.clock.Now().UnixNano())
+		m.j.count(int64(n), m.e.clock.Now())
 		if err != nil {
 			return written, err
 		}

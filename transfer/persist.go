@@ -35,6 +35,10 @@ type savedJob struct {
 	Err      string     `json:"error,omitempty"`
 	Started  time.Time  `json:"started,omitzero"`
 	Finished time.Time  `json:"finished,omitzero"`
+	// Active is JobInfo.Active, so a finished job shows how long it took
+	// after a restart, and an unfinished one adds to it.
+	Active time.Duration `json:"active,omitzero"`
+	Moved  int64         `json:"moved,omitempty"` // JobInfo.Moved, kept with Active
 	// The source the part was written from, so a resume after restart can
 	// tell whether the source changed; a segmented part has holes and is
 	// never resumed by size.
@@ -59,11 +63,12 @@ type savedSegment struct {
 func (e *engine) save() error {
 	e.mu.Lock()
 	sq := savedQueue{Version: 1, NextID: e.nextID}
+	now := e.clock.Now()
 	for _, j := range e.jobs {
 		sj := savedJob{
 			ID: j.id, SrcSite: j.srcID, SrcPath: j.srcPath, DstSite: j.dstID, DstPath: j.dstPath,
 			Dir: j.dir, Options: j.opts, State: j.state.String(), Size: j.size,
-			Started: j.started, Finished: j.finished,
+			Started: j.started, Finished: j.finished, Active: j.busyFor(now), Moved: j.copied.Load(),
 			PartSrcSize: j.partSrcSize, PartSrcTime: j.partSrcTime, Segmented: j.partSegs != nil,
 		}
 		if !j.dir {
@@ -136,7 +141,7 @@ func (e *engine) load() error {
 		j := &job{
 			id: sj.ID, srcID: sj.SrcSite, srcPath: sj.SrcPath, dstID: sj.DstSite, dstPath: sj.DstPath,
 			dir: sj.Dir, opts: sj.Options, state: parseState(sj.State), size: sj.Size,
-			started: sj.Started, finished: sj.Finished,
+			started: sj.Started, finished: sj.Finished, busy: sj.Active,
 			partSrcSize: sj.PartSrcSize, partSrcTime: sj.PartSrcTime,
 		}
 		if sj.Segmented {
@@ -149,6 +154,7 @@ func (e *engine) load() error {
 			j.err = errors.New(sj.Err)
 		}
 		j.bytes.Store(sj.Bytes)
+		j.copied.Store(sj.Moved)
 		switch j.state {
 		case StateRunning, StateRetrying, StateAsking:
 			j.state = StateQueued

@@ -68,8 +68,7 @@ func (e *engine) pump(ctx context.Context, cancel context.CancelCauseFunc, j *jo
 			}
 			nw, werr := w.Write(buf[:nr])
 			done += int64(nw)
-			j.bytes.Add(int64(nw))
-			j.moved.Store(e.clock.Now().UnixNano())
+			j.count(int64(nw), e.clock.Now())
 			if werr != nil {
 				return done, stopped(ctx, werr)
 			}
@@ -100,8 +99,7 @@ func (e *engine) copyFromFile(ctx context.Context, j *job, lim *rate.Limiter, si
 		}
 		k, err := sink.CopyFromFile(f, int64(chunk))
 		done += k
-		j.bytes.Add(k)
-		j.moved.Store(e.clock.Now().UnixNano())
+		j.count(k, e.clock.Now())
 		if err != nil {
 			return done, err
 		}

@@ -131,3 +131,81 @@ func TestVerifyCatchesCorruption(t *testing.T) {
 		t.Error("a corrupt copy was renamed over the target")
 	}
 }
+
+// TestResumedJobRatesCountOnlyBytesMoved resumes a part holding nearly the
+// whole file: the rates must come from the bytes moved, not jump by the
+// part's prefix the moment the attempt takes it up.
+func TestResumedJobRatesCountOnlyBytesMoved(t *testing.T) {
+	const (
+		prefix = 8 << 20
+		rest   = 128 << 10
+		limit  = 256 << 10 // bytes per second, so the rest takes half a second
+		// A rate above this is the prefix counted: moving only the rest,
+		// the first tick sees at most the limiter's burst of limit/10 in
+		// 10 ms, about 11×limit.
+		tooFast = 64 * limit
+	)
+	data := randBytes(rand.New(rand.NewPCG(31, 32)), prefix+rest)
+	for _, tc := range []struct {
+		name string
+		dir  bool
+	}{
+		{"a file", false},
+		{"a directory", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+			file, target := src, dst
+			if tc.dir {
+				file, target = filepath.Join(src, "big"), filepath.Join(dst, "big")
+			}
+			writeFile(t, file, data)
+			writeFile(t, target+partSuffix, data[:prefix])
+			old := time.Now().Add(-time.Hour)
+			os.Chtimes(file, old, old)
+			// A server's round trips before the resume: ticks see the job
+			// running before its attempt takes up the part.
+			slow := namedEP("sftp://slow", func(c protocol.Client) protocol.Client {
+				h := &hookClient{Client: c}
+				h.stat = func(ctx context.Context, p string) (protocol.Entry, error) {
+					time.Sleep(50 * time.Millisecond)
+					return c.Stat(ctx, p)
+				}
+				return h
+			})
+			q, _ := newTestQueue(t, Options{})
+			events := q.Events()
+			id, err := q.Add(Spec{Src: localEP(nil), SrcPath: slash(src), Dst: slow, DstPath: slash(dst), Dir: tc.dir, Options: JobOptions{Limit: limit}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var fastest float64
+			for ji := jobState(t, q, id); !ji.State.Finished(); ji = jobState(t, q, id) {
+				select {
+				case ev := <-events:
+					for _, j := range ev.Jobs {
+						fastest = max(fastest, j.Rate)
+					}
+				case <-time.After(20 * time.Second):
+					t.Fatalf("no event in 20s; job %+v", ji)
+				}
+			}
+			ji := jobState(t, q, id)
+			if ji.State != StateDone {
+				t.Fatalf("state %s: %v", ji.State, ji.Err)
+			}
+			sameContent(t, file, target)
+			if ji.Bytes != prefix+rest || ji.Moved != rest {
+				t.Errorf("Bytes %d, Moved %d; want %d and %d (the part's prefix was there)", ji.Bytes, ji.Moved, prefix+rest, rest)
+			}
+			t.Logf("fastest rate %.0f B/s", fastest)
+			if fastest > tooFast {
+				t.Errorf("rate reached %.0f B/s moving %d bytes at %d B/s: the resumed prefix counted", fastest, rest, limit)
+			}
+			if avg := float64(ji.Moved) / ji.Active.Seconds(); avg > 2*limit {
+				t.Errorf("average %.0f B/s (%d bytes in %v), over twice the limit of %d B/s", avg, ji.Moved, ji.Active, limit)
+			}
+		})
+	}
+}

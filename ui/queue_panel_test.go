@@ -24,7 +24,7 @@ func panelJobs() []transfer.JobInfo {
 		case transfer.StateRunning:
 			j.Rate, j.ETA = 3*mib, 95*time.Second
 		case transfer.StateDone:
-			j.Finished = t0.Add(65 * time.Second)
+			j.Finished, j.Active, j.Moved = t0.Add(65*time.Second), 65*time.Second, bytes
 		case transfer.StateFailed:
 			j.Finished, j.Err = t0.Add(time.Second), errors.New("550 Permission denied on the server side of things")
 		}
@@ -203,7 +203,7 @@ func TestQueuePanel_RunningBarAnimatesByFrames(t *testing.T) {
 	}
 
 	// A finished job drops its animation and shows its final value.
-	job.State, job.Bytes, job.Finished = transfer.StateDone, job.Size, job.Started.Add(time.Minute)
+	job.State, job.Bytes, job.Finished, job.Active, job.Moved = transfer.StateDone, job.Size, job.Started.Add(time.Minute), time.Minute, job.Size
 	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{job}}))
 	if len(a.queue.bars) != 0 {
 		t.Errorf("a finished job keeps an animated bar")

@@ -22,14 +22,22 @@ func TestQueueShowsHowFinishedJobsWent(t *testing.T) {
 		return j
 	}
 	ended := func(j transfer.JobInfo, st transfer.State, bytes int64, took time.Duration, err error) transfer.JobInfo {
-		j.State, j.Bytes, j.Started, j.Finished, j.Rate, j.ETA, j.Err = st, bytes, t0, t0.Add(took), 0, -1, err
+		j.State, j.Bytes, j.Started, j.Finished, j.Active, j.Rate, j.ETA, j.Err = st, bytes, t0, t0.Add(took), took, 0, -1, err
+		j.Moved = bytes
 		return j
 	}
 	fast, slow, kept, broken, busy := file(1, "fast.iso", 48*mib), file(2, "slow.tar", 130*mib), file(3, "kept.txt", 5*mib), file(4, "broken.bin", 8*mib), file(5, "busy.img", 40*mib)
+	// retried failed, sat an hour until the user retried it, then finished:
+	// its time and rate are those of the copying alone.
+	retried := ended(file(7, "retried.iso", 48*mib), transfer.StateDone, 48*mib, 4*time.Second, nil)
+	retried.Finished = t0.Add(time.Hour + 4*time.Second)
+	// resumed found 40M of its 48M in a part: its rate is of the 8M moved.
+	resumed := ended(file(8, "resumed.iso", 48*mib), transfer.StateDone, 48*mib, 4*time.Second, nil)
+	resumed.Moved = 8 * mib
 	dir := transfer.JobInfo{ID: 6, SrcSite: "local", SrcPath: "/src/photos", DstSite: "demo", DstPath: "/dst/photos", Dir: true, Size: 30 * mib, Files: 3, ETA: -1}
 
 	// Every job is first seen running, then (but one) finishes.
-	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{running(fast, mib), running(slow, mib), running(kept, 0), running(broken, mib), running(busy, 20*mib), running(dir, mib)}}))
+	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{running(fast, mib), running(slow, mib), running(kept, 0), running(broken, mib), running(busy, 20*mib), running(dir, mib), retried, resumed}}))
 	dirDone := ended(dir, transfer.StateDone, 30*mib, 3*time.Second, nil)
 	dirDone.FilesDone = 3
 	a.Update(queueEventMsg(transfer.Event{Jobs: []transfer.JobInfo{
@@ -44,19 +52,21 @@ func TestQueueShowsHowFinishedJobsWent(t *testing.T) {
 
 	lines := map[string]string{}
 	for _, l := range strings.Split(screenText(a), "\n") {
-		for _, name := range []string{"fast.iso", "slow.tar", "kept.txt", "broken.bin", "busy.img", "photos/"} {
+		for _, name := range []string{"fast.iso", "slow.tar", "kept.txt", "broken.bin", "busy.img", "photos/", "retried.iso", "resumed.iso"} {
 			if strings.Contains(l, name+" →") {
 				lines[name] = strings.Join(strings.Fields(l), " ")
 			}
 		}
 	}
 	for name, want := range map[string][]string{
-		"fast.iso":   {"done", "48M/48M 12M/s 4s"},
-		"slow.tar":   {"done", "130M/130M 2.0M/s 1m05s"},
-		"kept.txt":   {"skipped", " 5.0M"},
-		"broken.bin": {"failed", "1.0M/8.0M", "550 Permission denied"},
-		"busy.img":   {"running", "20M/40M 10M/s 0:02"},
-		"photos/":    {"done 3/3", "30M/30M 10M/s 3s"},
+		"fast.iso":    {"done", "48M/48M 12M/s 4s"},
+		"slow.tar":    {"done", "130M/130M 2.0M/s 1m05s"},
+		"kept.txt":    {"skipped", " 5.0M"},
+		"broken.bin":  {"failed", "1.0M/8.0M", "550 Permission denied"},
+		"busy.img":    {"running", "20M/40M 10M/s 0:02"},
+		"photos/":     {"done 3/3", "30M/30M 10M/s 3s"},
+		"retried.iso": {"done", "48M/48M 12M/s 4s"},
+		"resumed.iso": {"done", "48M/48M 2.0M/s 4s"},
 	} {
 		line, ok := lines[name]
 		if !ok {

@@ -221,18 +221,20 @@ func (a *App) jobLine(j transfer.JobInfo, w int, selected bool) string {
 
 // jobStats is a job's progress, rate and time left while it runs. Once it
 // is done they become its average rate and how long it took, from the
-// engine's own start and end times (as FileZilla shows them); a failed or
-// canceled job keeps how far it got, a skipped one its size.
+// time the engine spent transferring it and the bytes moved meanwhile (as
+// FileZilla shows them), so neither the hours a job sat failed before a
+// retry nor a resumed part's prefix count; a failed or canceled job keeps
+// how far it got, a skipped one its size.
 func jobStats(j transfer.JobInfo) (bytes, rt, tm string) {
 	sizes := humanSize(j.Bytes) + "/" + humanSize(j.Size)
 	switch j.State {
 	case transfer.StateDone:
-		took := j.Finished.Sub(j.Started)
-		if j.Started.IsZero() || j.Finished.IsZero() || took < 0 {
+		took := j.Active
+		if took <= 0 {
 			return sizes, "", ""
 		}
-		if took > 0 && j.Bytes > 0 {
-			rt = rate(float64(j.Bytes) / took.Seconds())
+		if j.Moved > 0 {
+			rt = rate(float64(j.Moved) / took.Seconds())
 		}
 		return sizes, rt, elapsed(took)
 	case transfer.StateSkipped:
