@@ -279,15 +279,19 @@ func TestTmuxDemoCopiesIntoSandbox(t *testing.T) {
 	cmd := fmt.Sprintf("env HOME=%q TERM=xterm-256color %q --demo 2>%q; sleep 60", home, bin, filepath.Join(home, "stderr"))
 	tm := newTmux(t, w, h, cmd)
 	start := time.Now()
-	screen := tm.waitScreen("the demo panes", func(s string) bool {
-		return strings.Contains(s, "todo.txt") && strings.Contains(s, "README.txt")
+	// The banner below the panes names the sandbox; a screen caught while
+	// the first frame is half drawn may lack it, so wait for it whole.
+	banner := regexp.MustCompile(`sandbox (\S+) · SFTP`)
+	var sandbox string
+	screen := tm.waitScreen("the demo panes and banner", func(s string) bool {
+		m := banner.FindStringSubmatch(s)
+		if m == nil || !strings.Contains(s, "todo.txt") || !strings.Contains(s, "README.txt") {
+			return false
+		}
+		sandbox = m[1]
+		return true
 	})
 	t.Logf("demo showed both panes after %v", time.Since(start).Round(time.Millisecond))
-	m := regexp.MustCompile(`sandbox (\S+)`).FindStringSubmatch(screen)
-	if m == nil {
-		t.Fatalf("no sandbox path in the banner:\n%s", screen)
-	}
-	sandbox := m[1]
 	want, err := os.ReadFile(filepath.Join(sandbox, "local", "todo.txt"))
 	if err != nil {
 		t.Fatal(err)
