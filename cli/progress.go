@@ -188,6 +188,10 @@ func (p *progressView) finish(jobs []transfer.JobInfo) {
 	skipped := p.skipped
 	took := time.Since(p.start)
 	fmt.Fprintf(p.out, "%d of %d files copied, %s in %s (%s/s)", p.done, files, humanBytes(bytes), took.Round(time.Millisecond), humanBytes(int64(float64(moved)/max(took.Seconds(), 0.001))))
+	if resumed := bytes - moved; resumed > 0 {
+		// Say what was there already, so the size and the rate add up.
+		fmt.Fprintf(p.out, ", %s of it resumed", humanBytes(resumed))
+	}
 	if skipped > 0 {
 		fmt.Fprintf(p.out, ", %d skipped", skipped)
 	}

@@ -82,4 +82,7 @@ func TestSummaryRateLeavesOutResumedPrefix(t *testing.T) {
 	if r, _ := strconv.ParseFloat(m[1], 64); r < 5 || r > 11 {
 		t.Errorf("summary %q: rate %s MiB/s, want about 10 (100 MiB moved in 10 s)", out.String(), m[1])
 	}
+	if !strings.Contains(out.String(), "900.0 MiB of it resumed") {
+		t.Errorf("summary %q does not say how much was resumed", out.String())
+	}
 }
