@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"path"
+	"sync"
 
 	"github.com/ferryhq/ferry/protocol"
 )
@@ -29,62 +30,136 @@ type Target func(e protocol.Entry) (mode fs.FileMode, ok bool)
 // followed. Each failure goes to report, which returns nil to go on; an
 // interrupt, a lost connection or a server that cannot chmod at all ends
 // the walk. Tree returns how many entries it changed.
+//
+// On a session that carries several requests at once (SFTP: a
+// protocol.Multiplexer), a directory's files change with as many chmods in
+// flight as it takes, so a tree of thousands of files costs round trips
+// by the dozen rather than one after another; FTP's one command at a time
+// goes file by file.
 func Tree(ctx context.Context, c protocol.Client, dir string, ent protocol.Entry, to Target, report func(error) error) (int, error) {
-	n := 0
-	err := tree(ctx, c, dir, ent, to, report, &n)
-	return n, err
+	w := &walker{c: c, to: to, report: report, inFlight: 1}
+	if m, ok := c.(protocol.Multiplexer); ok {
+		w.inFlight = max(m.Streams(), 1)
+	}
+	err := w.tree(ctx, dir, ent)
+	return w.n, err
 }
 
-func tree(ctx context.Context, c protocol.Client, dir string, ent protocol.Entry, to Target, report func(error) error, n *int) error {
-	fail := func(err error) error {
-		if Fatal(err) {
-			return err
-		}
-		return report(err)
+// walker is one Tree: its counts and its report are shared by the chmods
+// in flight, under mu.
+type walker struct {
+	c        protocol.Client
+	to       Target
+	report   func(error) error
+	inFlight int
+
+	mu sync.Mutex
+	n  int
+}
+
+// fail passes a failure to report, or returns it when it ends the walk.
+func (w *walker) fail(err error) error {
+	if Fatal(err) {
+		return err
 	}
-	mode, change := to(ent)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.report(err)
+}
+
+func (w *walker) changed() {
+	w.mu.Lock()
+	w.n++
+	w.mu.Unlock()
+}
+
+func (w *walker) tree(ctx context.Context, dir string, ent protocol.Entry) error {
+	mode, change := w.to(ent)
 	before := change && mode&0o500 == 0o500
 	if before {
-		if err := Chmod(ctx, c, dir, mode); err != nil {
-			if err := fail(err); err != nil {
+		if err := Chmod(ctx, w.c, dir, mode); err != nil {
+			if err := w.fail(err); err != nil {
 				return err
 			}
 		} else {
-			*n++
+			w.changed()
 		}
 	}
-	entries, err := c.List(ctx, dir)
+	entries, err := w.c.List(ctx, dir)
 	if err != nil {
-		if err := fail(err); err != nil {
+		if err := w.fail(err); err != nil {
 			return err
 		}
 	}
+	var files []protocol.Entry
 	for _, en := range entries {
 		if en.Name == "" || en.Name == "." || en.Name == ".." || path.Base(en.Name) != en.Name || en.IsLink() {
 			continue // an unsafe listing line is never acted on; links are not followed
 		}
-		p := path.Join(dir, en.Name)
-		var err error
 		if en.IsDir() {
-			err = tree(ctx, c, p, en, to, report, n)
-		} else if m, ok := to(en); ok {
-			if err = Chmod(ctx, c, p, m); err == nil {
-				*n++
+			if err := w.tree(ctx, path.Join(dir, en.Name), en); err != nil {
+				if err := w.fail(err); err != nil {
+					return err
+				}
 			}
+			continue
 		}
-		if err != nil {
-			if err := fail(err); err != nil {
-				return err
-			}
-		}
+		files = append(files, en)
+	}
+	if err := w.files(ctx, dir, files); err != nil {
+		return err
 	}
 	if change && !before {
-		if err := Chmod(ctx, c, dir, mode); err != nil {
-			return fail(err)
+		if err := Chmod(ctx, w.c, dir, mode); err != nil {
+			return w.fail(err)
 		}
-		*n++
+		w.changed()
 	}
 	return nil
+}
+
+// files changes the files of dir, up to inFlight at once; the first error
+// that ends the walk stops the rest and is returned.
+func (w *walker) files(ctx context.Context, dir string, files []protocol.Entry) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var (
+		wg    sync.WaitGroup
+		once  sync.Once
+		fatal error
+	)
+	slots := make(chan struct{}, w.inFlight)
+	for _, en := range files {
+		m, ok := w.to(en)
+		if !ok {
+			continue
+		}
+		select {
+		case slots <- struct{}{}:
+		case <-ctx.Done():
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer func() { <-slots }()
+			err := Chmod(ctx, w.c, path.Join(dir, en.Name), m)
+			if err == nil {
+				w.changed()
+				return
+			}
+			if err := w.fail(err); err != nil {
+				once.Do(func() { fatal = err; cancel() })
+			}
+		}()
+	}
+	wg.Wait()
+	if fatal == nil && ctx.Err() != nil {
+		fatal = ctx.Err()
+	}
+	return fatal
 }
 
 // Fatal reports whether err ends a walk of chmods: an interrupt, a lost
