@@ -136,7 +136,7 @@ func (h *hostKeys) callback(addr string) ssh.HostKeyCallback {
 	return func(_ string, remote net.Addr, key ssh.PublicKey) error {
 		// As in OpenSSH, a revoked key is refused before known_hosts
 		// is read, so it is never asked about.
-		if err := checkRevoked(h.revokedFiles, addr, key); err != nil {
+		if err := checkRevoked(h.revokedFiles, addr, key, h.logf); err != nil {
 			return err
 		}
 		db, err := h.load()

@@ -58,8 +58,9 @@ func (r *resolution) revokedHostKeys(t target) ([]string, error) {
 }
 
 // checkRevoked refuses key when a RevokedHostKeys file revokes it, or
-// when a file cannot be read or understood; addr names the host.
-func checkRevoked(files []string, addr string, key ssh.PublicKey) error {
+// when a file cannot be read or understood; addr names the host. The log
+// says which files passed it, so a list that is not the one meant shows.
+func checkRevoked(files []string, addr string, key ssh.PublicKey, logf func(string)) error {
 	for _, f := range files {
 		rev, err := revokedIn(f, key)
 		if err != nil {
@@ -68,14 +69,17 @@ func checkRevoked(files []string, addr string, key ssh.PublicKey) error {
 					"(set RevokedHostKeys none in ssh config to turn the check off)", f, err), nil)
 		}
 		if rev != nil {
-			return protocol.NewError("connect", addr, protocol.ErrHostKey, revokedMessage(addr, key, f, "(RevokedHostKeys)", *rev), nil)
+			return protocol.NewError("connect", addr, protocol.ErrHostKey, revokedMessage(addr, key, f, *rev), nil)
 		}
+	}
+	if len(files) > 0 {
+		logf("* host key " + ssh.FingerprintSHA256(plainKey(key)) + " is not revoked by " + strings.Join(files, ", ") + " (RevokedHostKeys)")
 	}
 	return nil
 }
 
-// revokedMessage says which key of addr is revoked, and where.
-func revokedMessage(addr string, key ssh.PublicKey, where, by string, rev revocation) string {
+// revokedMessage says which key of addr the RevokedHostKeys file revokes.
+func revokedMessage(addr string, key ssh.PublicKey, file string, rev revocation) string {
 	plain := plainKey(key)
 	what := fmt.Sprintf("host key %s", ssh.FingerprintSHA256(plain))
 	cert, isCert := key.(*ssh.Certificate)
@@ -87,7 +91,7 @@ func revokedMessage(addr string, key ssh.PublicKey, where, by string, rev revoca
 		what = fmt.Sprintf("host certificate %s (serial %d, key ID %q, CA %s)",
 			ssh.FingerprintSHA256(plain), cert.Serial, cert.KeyId, ssh.FingerprintSHA256(cert.SignatureKey))
 	}
-	msg := fmt.Sprintf("%s of %s is revoked by %s %s", what, knownhosts.Normalize(addr), where, by)
+	msg := fmt.Sprintf("%s of %s is revoked by %s (RevokedHostKeys)", what, knownhosts.Normalize(addr), file)
 	if rev.how != "" {
 		msg += ": " + rev.how
 	}
