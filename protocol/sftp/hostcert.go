@@ -31,10 +31,13 @@ func (h *hostKeys) checkCert(db *knownHosts, addr string, remote net.Addr, cert 
 	}
 	checker := &ssh.CertChecker{
 		IsHostAuthority: func(auth ssh.PublicKey, _ string) bool { return db.authority(name, auth) != nil },
-		IsRevoked:       func(c *ssh.Certificate) bool { return db.revoked(c) != nil },
+		IsRevoked:       func(c *ssh.Certificate) bool { return db.revoked(name, c) != nil },
 		HostKeyFallback: func(_ string, _ net.Addr, key ssh.PublicKey) error { return h.checkPlain(db, addr, key, nil) },
 	}
 	err := checker.CheckHostKey(addr, remote, cert)
+	if err == nil {
+		err = checkCASignature(cert, h.caSigs, h.caSigsWhere)
+	}
 	if err == nil {
 		h.logf(fmt.Sprintf("* host certificate %s for %s is valid, signed by CA %s (%s)",
 			ssh.FingerprintSHA256(cert.Key), strings.Join(cert.ValidPrincipals, ","), caFP, ca.where()))

@@ -26,6 +26,12 @@ type hostKeys struct {
 	prompter protocol.Prompter
 	pause    func() (resume func())
 	logf     func(string)
+	// revokedFiles are RevokedHostKeys files, checked before anything
+	// else; caSigs the algorithms a trusted CA may sign with
+	// (CASignatureAlgorithms), caSigsWhere the config line that set them.
+	revokedFiles []string
+	caSigs       []string
+	caSigsWhere  string
 }
 
 func newHostKeys(ctx context.Context, cfg Config, t target, pause func() func()) *hostKeys {
@@ -39,6 +45,7 @@ func newHostKeys(ctx context.Context, cfg Config, t target, pause func() func())
 	return &hostKeys{
 		ctx: ctx, files: files, appendTo: files[0], trust: cfg.Trust,
 		prompter: cfg.prompter(), pause: pause, logf: cfg.logf,
+		revokedFiles: t.revokedHostKeys, caSigs: t.algos.caSignatureAlgorithms(), caSigsWhere: t.algos.caSigs.where,
 	}
 }
 
@@ -127,6 +134,11 @@ func algorithmsForKey(keyType string) []string {
 // key, or a certificate no line vouches for, against the pinned keys.
 func (h *hostKeys) callback(addr string) ssh.HostKeyCallback {
 	return func(_ string, remote net.Addr, key ssh.PublicKey) error {
+		// As in OpenSSH, a revoked key is refused before known_hosts
+		// is read, so it is never asked about.
+		if err := checkRevoked(h.revokedFiles, addr, key, h.logf); err != nil {
+			return err
+		}
 		db, err := h.load()
 		if err != nil {
 			return err
@@ -134,7 +146,7 @@ func (h *hostKeys) callback(addr string) ssh.HostKeyCallback {
 		if db == nil {
 			db = &knownHosts{}
 		}
-		if l := db.revoked(key); l != nil {
+		if l := db.revoked(knownHostsName(addr), key); l != nil {
 			return revokedError(addr, key, *l)
 		}
 		cert, ok := key.(*ssh.Certificate)

@@ -197,16 +197,18 @@ func plainBlob(k ssh.PublicKey) []byte {
 	return k.Marshal()
 }
 
-// revoked finds the @revoked line for key, or for the CA that signed it
-// when key is a certificate. Unlike OpenSSH, a revocation holds for every
-// host whatever its pattern: a withdrawn key is not trusted anywhere.
-func (db *knownHosts) revoked(key ssh.PublicKey) *hostLine {
+// revoked finds an @revoked line for name that withdraws key, or the CA
+// that signed it when key is a certificate. As in OpenSSH (hostfile.c
+// loads only the lines whose patterns match the host), a line revokes
+// the key for the hosts it names: "@revoked * KEY" for every host.
+// RevokedHostKeys is the list that holds whatever the host.
+func (db *knownHosts) revoked(name string, key ssh.PublicKey) *hostLine {
 	blobs := [][]byte{plainBlob(key)}
 	if c, ok := key.(*ssh.Certificate); ok {
 		blobs = append(blobs, plainBlob(c.SignatureKey))
 	}
 	for i, l := range db.lines {
-		if l.marker != markerRevoked {
+		if l.marker != markerRevoked || !l.matches(name) {
 			continue
 		}
 		for _, b := range blobs {

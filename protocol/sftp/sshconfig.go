@@ -47,6 +47,8 @@ type target struct {
 	aliveCountMax int
 	// algos are the algorithm lists ssh config sets.
 	algos algorithms
+	// revokedHostKeys are RevokedHostKeys files (revoked.go), expanded.
+	revokedHostKeys []string
 	// warnings are what the config asks for that ferry cannot do; Dial
 	// logs them.
 	warnings []string
@@ -528,6 +530,9 @@ func (r *resolution) target(alias string) (target, error) {
 	}
 	var err error
 	if t.algos, err = r.algorithms(); err != nil {
+		return t, err
+	}
+	if t.revokedHostKeys, err = r.revokedHostKeys(t); err != nil {
 		return t, err
 	}
 	t.warnings = r.warnings

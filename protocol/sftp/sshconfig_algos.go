@@ -19,6 +19,8 @@ type algoList struct {
 // algorithms are the lists ssh config sets for one host.
 type algorithms struct {
 	ciphers, kex, macs, hostKeys, pubkeys algoList
+	// caSigs is CASignatureAlgorithms (revoked.go).
+	caSigs algoList
 }
 
 // algoKind describes one algorithm keyword: what ferry can use and what
@@ -83,6 +85,7 @@ func (r *resolution) algorithms() (algorithms, error) {
 		{"kexalgorithms", kexKind, &a.kex},
 		{"hostkeyalgorithms", hostKeyKind, &a.hostKeys},
 		{"pubkeyacceptedalgorithms", pubkeyKind, &a.pubkeys},
+		{"casignaturealgorithms", caSigKind, &a.caSigs},
 	} {
 		s, ok := r.vals[k.key]
 		if !ok {
