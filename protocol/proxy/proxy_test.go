@@ -133,7 +133,7 @@ func TestDial_refused(t *testing.T) {
 			return "http://" + s.Addr
 		}, proxy.ErrAuth, "http://user:pass@host:port"},
 		{"http proxy closes", func() string { return proxytest.NewHTTP(t, proxytest.With(proxytest.Close)).URL }, nil, "no reply to CONNECT"},
-		{"socks proxy closes", func() string { return proxytest.NewSOCKS5(t, proxytest.With(proxytest.Close)).URL }, nil, "EOF"},
+		{"socks proxy closes", func() string { return proxytest.NewSOCKS5(t, proxytest.With(proxytest.Close)).URL }, nil, "closed the connection during the handshake"},
 		{"http proxy is silent", func() string { return proxytest.NewHTTP(t, proxytest.With(proxytest.Silent)).URL }, context.DeadlineExceeded, "through proxy"},
 		{"socks proxy is silent", func() string { return proxytest.NewSOCKS5(t, proxytest.With(proxytest.Silent)).URL }, context.DeadlineExceeded, "through proxy"},
 		{"nothing listens", func() string { return "socks5://127.0.0.1:1" }, nil, "connection refused"},

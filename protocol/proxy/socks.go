@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strings"
+	"syscall"
 
 	xproxy "golang.org/x/net/proxy"
 )
@@ -74,6 +76,11 @@ func socksError(err error, hasAuth bool) error {
 			return fmt.Errorf("%w: the proxy accepts none of our login methods: %w", ErrAuth, err)
 		}
 		return fmt.Errorf("%w: the proxy wants a login (socks5://user:pass@host:port): %w", ErrAuth, err)
+	}
+	// A proxy that hangs up mid-handshake shows as EOF or, when it closed
+	// with our bytes unread, a reset: either way, say what happened.
+	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+		return fmt.Errorf("the SOCKS5 proxy closed the connection during the handshake: %w", err)
 	}
 	return err
 }
