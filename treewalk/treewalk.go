@@ -61,7 +61,13 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 	if !shared && opts.Dial == nil {
 		workers = 1
 	}
-	w := &walker{pending: []string{root}, results: make(chan batch, workers)}
+	// A session still being dialed when the last listing is done is not
+	// waited for: a server that accepts the connection and never answers
+	// the login (pyftpdlib in active mode loses a session now and then)
+	// would hold the finished walk for the whole dial timeout.
+	dialCtx, stopDials := context.WithCancel(ctx)
+	defer stopDials()
+	w := &walker{pending: []string{root}, results: make(chan batch, workers), finished: stopDials}
 	w.cond = sync.NewCond(&w.mu)
 	var wg sync.WaitGroup
 	start := func(cl protocol.Client, owned bool) {
@@ -86,7 +92,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cl, err := opts.Dial(ctx)
+				cl, err := opts.Dial(dialCtx)
 				if err != nil {
 					w.mu.Lock()
 					w.workers--
@@ -171,7 +177,9 @@ type walker struct {
 	workers int
 	done    bool
 	grow    func() // called with mu held
-	results chan batch
+	// finished is called, with mu held, once nothing is left to list.
+	finished func()
+	results  chan batch
 }
 
 // work lists directories until none are pending and none are being listed
@@ -184,6 +192,9 @@ func (w *walker) work(ctx context.Context, c protocol.Client) {
 		}
 		if w.done || len(w.pending) == 0 {
 			w.done = true
+			if w.finished != nil {
+				w.finished()
+			}
 			w.cond.Broadcast()
 			w.mu.Unlock()
 			return

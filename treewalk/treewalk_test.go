@@ -179,3 +179,44 @@ func TestWalkStops(t *testing.T) {
 		}
 	})
 }
+
+// TestWalkDoesNotWaitForAHangingDial walks a tree while every extra
+// session's login hangs, as a server that accepts a connection and never
+// answers does: the walk ends when its one session has listed everything,
+// not when the dial times out.
+func TestWalkDoesNotWaitForAHangingDial(t *testing.T) {
+	root := makeTree(t)
+	var inFlight, maxSeen, closed atomic.Int32
+	dialing := make(chan struct{}, 16)
+	opts := Options{Workers: 4, Dial: func(ctx context.Context) (protocol.Client, error) {
+		dialing <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	done := make(chan error, 1)
+	n := 0
+	go func() {
+		done <- Walk(context.Background(), &slowClient{Client: local.New(), inFlight: &inFlight, maxSeen: &maxSeen, closed: &closed},
+			filepath.ToSlash(root), opts, func(it Item) error {
+				if it.Err != nil {
+					t.Errorf("%s: %v", it.Path, it.Err)
+				}
+				n++
+				return nil
+			})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the walk waits for a dial that never ends")
+	}
+	if len(dialing) == 0 {
+		t.Fatal("no session was dialed: the test proves nothing")
+	}
+	if _, want := diskUsage(t, root); n != len(want) {
+		t.Fatalf("got %d items, want %d", n, len(want))
+	}
+}
