@@ -2,8 +2,11 @@ package ftp
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
+
+	"github.com/ferryhq/ferry/protocol"
 )
 
 // TestListDirectoryWithBlanksAndGlobs lists directories whose names a
@@ -71,5 +74,41 @@ func TestListDirectoryWithBlanksAndGlobs(t *testing.T) {
 	}
 	if !f.saw("LIST -a /plain") || f.saw("CWD /plain") {
 		t.Errorf("a plain directory should be listed by path in one command: %q", f.commands())
+	}
+}
+
+// TestListMissingDirectoryFromLs lists a directory that does not exist on
+// a server that runs ls for LIST and sends its complaint as the listing
+// with a 226, as inetutils' ftpd does: the list fails with ErrNotExist and
+// the server's words instead of showing the complaint as an entry. A
+// listing that is merely strange, of a directory that exists, stands.
+func TestListMissingDirectoryFromLs(t *testing.T) {
+	f := newFake(t)
+	f.feat = []string{"SIZE", "MDTM"}
+	f.on("CWD", func(s *fakeConn, arg string) {
+		if arg == "/odd" {
+			s.reply("250 CWD command successful.")
+			return
+		}
+		s.reply("550 " + arg + ": No such file or directory.")
+	})
+	f.on("LIST", func(s *fakeConn, arg string) {
+		p := strings.TrimSpace(strings.TrimPrefix(arg, "-a"))
+		if p == "/odd" {
+			s.sendData([]byte("something ferry cannot read\r\n"), "226 Transfer complete.")
+			return
+		}
+		s.sendData([]byte(p+": No such file or directory\r\n"), "226 Transfer complete.")
+	})
+	c := dialT(t, fakeSite(t, f.start()), Config{Password: "pw"})
+	defer c.Close()
+	ctx := context.Background()
+	_, err := c.List(ctx, "/missing")
+	if !errors.Is(err, protocol.ErrNotExist) || !strings.Contains(err.Error(), "550 /missing: No such file or directory.") {
+		t.Fatalf("list /missing: got %v, want ErrNotExist with the server's words", err)
+	}
+	entries, err := c.List(ctx, "/odd")
+	if err != nil || len(entries) != 1 || entries[0].Raw != "something ferry cannot read" {
+		t.Fatalf("list /odd: got %+v, %v; want the raw line", entries, err)
 	}
 }

@@ -32,6 +32,7 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 		return nil, err
 	}
 	mlsd := c.has("MLST")
+	entered := false
 	if !mlsd && listArgUnsafe(dir) {
 		// The directory is entered and listed by a bare LIST instead.
 		// Every path ferry sends is absolute, so the working directory
@@ -43,7 +44,7 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 		if rep.Class() != 2 {
 			return nil, replyError("list", dir, rep)
 		}
-		arg = ""
+		arg, entered = "", true
 	}
 	cmd := strings.TrimSpace("LIST " + arg)
 	listA := false
@@ -110,7 +111,29 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 	if rep.Code != 226 && rep.Code != 250 {
 		return nil, replyError("list", dir, rep)
 	}
+	if !mlsd && !entered && onlyRaw(l.out) {
+		// Servers that run ls for LIST (inetutils' ftpd) answer 226 for a
+		// directory that does not exist and send ls's complaint as the
+		// listing; CWD tells a missing directory from a strange listing.
+		crep, err := c.ctl.cmd(ctx, "list", dir, "CWD "+arg)
+		if err != nil {
+			return nil, err
+		}
+		if crep.Class() == 5 {
+			return nil, replyError("list", dir, crep)
+		}
+	}
 	return l.out, nil
+}
+
+// onlyRaw reports whether a listing has lines but none understood.
+func onlyRaw(entries []protocol.Entry) bool {
+	for _, e := range entries {
+		if e.Name != "" {
+			return false
+		}
+	}
+	return len(entries) > 0
 }
 
 // listArgUnsafe reports whether a directory may not reach the server
