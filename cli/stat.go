@@ -46,6 +46,9 @@ func runStat(ctx context.Context, e *env, args []string) int {
 	if err != nil {
 		return e.errorf(exitFor(err), "%v", err)
 	}
+	if en.Owner == "" && en.Group == "" && p != "/" {
+		en = withListedMode(ctx, c, p, en)
+	}
 	en.Name = path.Base(p)
 	var ck protocol.Checksum
 	if *sum && !en.IsDir() {
@@ -80,4 +83,33 @@ func runStat(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.Out, "Checksum:  %s %s (%s)\n", ck.Algorithm, ck.Sum, where)
 	}
 	return exitOK
+}
+
+// withListedMode fills in the mode, owner and group of en, p's entry as
+// Stat gave it, from p's line in its parent's listing. An FTP server
+// without MLST is asked SIZE and MDTM, which tell no permissions: Stat
+// then gives 0644, and "ferry stat" after "ferry chmod 600" showed 0644.
+// An entry without owner or group is the sign; SFTP and local entries
+// always carry them, so only such FTP servers pay for the listing. Stat's
+// size and time stand, being exact where a listing may round the time
+// to the minute; a listing that fails or lacks p changes nothing.
+func withListedMode(ctx context.Context, c protocol.Client, p string, en protocol.Entry) protocol.Entry {
+	entries, err := c.List(ctx, path.Dir(p))
+	if err != nil {
+		return en
+	}
+	for _, le := range entries {
+		if le.Name != path.Base(p) || le.IsDir() != en.IsDir() {
+			continue
+		}
+		en.Mode, en.Owner, en.Group = le.Mode, le.Owner, le.Group
+		if en.Target == "" {
+			en.Target = le.Target
+		}
+		if en.ModTime.IsZero() {
+			en.ModTime = le.ModTime
+		}
+		break
+	}
+	return en
 }

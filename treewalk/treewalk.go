@@ -61,7 +61,13 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 	if !shared && opts.Dial == nil {
 		workers = 1
 	}
-	w := &walker{pending: []string{root}, results: make(chan batch, workers)}
+	// A session still being dialed when the last listing is done is not
+	// waited for: a server that accepts the connection and never answers
+	// the login (pyftpdlib in active mode loses a session now and then)
+	// would hold the finished walk for the whole dial timeout.
+	dialCtx, stopDials := context.WithCancel(ctx)
+	defer stopDials()
+	w := &walker{pending: []string{root}, results: make(chan batch, workers), finished: stopDials}
 	w.cond = sync.NewCond(&w.mu)
 	var wg sync.WaitGroup
 	start := func(cl protocol.Client, owned bool) {
@@ -71,13 +77,13 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 			if owned {
 				defer cl.Close()
 			}
-			w.work(ctx, cl)
+			w.work(ctx, cl, false)
 		}()
 	}
 	// More workers join as soon as there is more than one directory to
 	// list; each one that needs a session dials it on its own goroutine.
 	w.grow = func() {
-		for w.workers < workers && len(w.pending) > w.busy {
+		for !w.lost && w.workers < workers && len(w.pending) > w.busy {
 			w.workers++
 			if shared {
 				start(c, false)
@@ -86,7 +92,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				cl, err := opts.Dial(ctx)
+				cl, err := opts.Dial(dialCtx)
 				if err != nil {
 					w.mu.Lock()
 					w.workers--
@@ -94,7 +100,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 					return
 				}
 				defer cl.Close()
-				w.work(ctx, cl)
+				w.work(ctx, cl, true)
 			}()
 		}
 	}
@@ -171,12 +177,20 @@ type walker struct {
 	workers int
 	done    bool
 	grow    func() // called with mu held
+	// finished is called, with mu held, once nothing is left to list.
+	finished func()
+	// lost is set when a dialed session failed: no more are dialed.
+	lost    bool
 	results chan batch
 }
 
 // work lists directories until none are pending and none are being listed
-// (nothing more can appear), or the walk is stopped.
-func (w *walker) work(ctx context.Context, c protocol.Client) {
+// (nothing more can appear), or the walk is stopped. On a dialed session
+// (spare), a listing that fails with ErrTransient goes back to the
+// pending directories and the session is given up: a server that stalls
+// one of several sessions (pyftpdlib in active mode drops one now and
+// then) must not fail a directory the other sessions can list.
+func (w *walker) work(ctx context.Context, c protocol.Client, spare bool) {
 	for {
 		w.mu.Lock()
 		for len(w.pending) == 0 && w.busy > 0 && !w.done {
@@ -184,6 +198,9 @@ func (w *walker) work(ctx context.Context, c protocol.Client) {
 		}
 		if w.done || len(w.pending) == 0 {
 			w.done = true
+			if w.finished != nil {
+				w.finished()
+			}
 			w.cond.Broadcast()
 			w.mu.Unlock()
 			return
@@ -194,6 +211,16 @@ func (w *walker) work(ctx context.Context, c protocol.Client) {
 		w.mu.Unlock()
 
 		entries, err := c.List(ctx, dir)
+		if err != nil && spare && errors.Is(err, protocol.ErrTransient) && ctx.Err() == nil {
+			w.mu.Lock()
+			w.busy--
+			w.workers--
+			w.lost = true
+			w.pending = append(w.pending, dir)
+			w.cond.Broadcast()
+			w.mu.Unlock()
+			return
+		}
 		var subdirs []string
 		for _, en := range entries {
 			if en.IsDir() && !en.IsLink() && safeName(en.Name) {

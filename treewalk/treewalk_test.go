@@ -179,3 +179,95 @@ func TestWalkStops(t *testing.T) {
 		}
 	})
 }
+
+// TestWalkDoesNotWaitForAHangingDial walks a tree while every extra
+// session's login hangs, as a server that accepts a connection and never
+// answers does: the walk ends when its one session has listed everything,
+// not when the dial times out.
+func TestWalkDoesNotWaitForAHangingDial(t *testing.T) {
+	root := makeTree(t)
+	var inFlight, maxSeen, closed atomic.Int32
+	dialing := make(chan struct{}, 16)
+	opts := Options{Workers: 4, Dial: func(ctx context.Context) (protocol.Client, error) {
+		dialing <- struct{}{}
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}}
+	done := make(chan error, 1)
+	n := 0
+	go func() {
+		done <- Walk(context.Background(), &slowClient{Client: local.New(), inFlight: &inFlight, maxSeen: &maxSeen, closed: &closed},
+			filepath.ToSlash(root), opts, func(it Item) error {
+				if it.Err != nil {
+					t.Errorf("%s: %v", it.Path, it.Err)
+				}
+				n++
+				return nil
+			})
+	}()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the walk waits for a dial that never ends")
+	}
+	if len(dialing) == 0 {
+		t.Fatal("no session was dialed: the test proves nothing")
+	}
+	if _, want := diskUsage(t, root); n != len(want) {
+		t.Fatalf("got %d items, want %d", n, len(want))
+	}
+}
+
+// stalledClient is a dialed session whose server stopped answering: every
+// listing fails with ErrTransient after a while.
+type stalledClient struct {
+	*local.Client
+	closed *atomic.Int32
+}
+
+func (c *stalledClient) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
+	time.Sleep(5 * time.Millisecond)
+	return nil, protocol.NewError("list", dir, protocol.ErrTransient, "", errors.New("server did not answer in time"))
+}
+
+func (c *stalledClient) Close() error { c.closed.Add(1); return nil }
+
+// TestWalkGivesUpAStalledSession walks with extra sessions that fail
+// every listing with ErrTransient, as a session pyftpdlib stopped serving
+// does: their directories go back to the first session, the walk reports
+// no error and finds everything, and no more sessions are dialed after
+// the first one failed.
+func TestWalkGivesUpAStalledSession(t *testing.T) {
+	root := makeTree(t)
+	_, wantPaths := diskUsage(t, root)
+	var inFlight, maxSeen, closed, dialed atomic.Int32
+	opts := Options{Workers: 4, Dial: func(ctx context.Context) (protocol.Client, error) {
+		dialed.Add(1)
+		return &stalledClient{Client: local.New(), closed: &closed}, nil
+	}}
+	var paths []string
+	err := Walk(context.Background(), &slowClient{Client: local.New(), inFlight: &inFlight, maxSeen: &maxSeen, closed: &closed},
+		filepath.ToSlash(root), opts, func(it Item) error {
+			if it.Err != nil {
+				t.Errorf("%s: %v", it.Path, it.Err)
+			}
+			paths = append(paths, it.Path)
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(paths)
+	if fmt.Sprint(paths) != fmt.Sprint(wantPaths) {
+		t.Fatalf("got %d paths, want %d", len(paths), len(wantPaths))
+	}
+	if d := dialed.Load(); d == 0 || d > 3 {
+		t.Errorf("dialed %d sessions, want 1 to 3 (those asked for before the first failed)", d)
+	}
+	if closed.Load() != dialed.Load() {
+		t.Errorf("dialed %d sessions, closed %d", dialed.Load(), closed.Load())
+	}
+}

@@ -231,6 +231,12 @@ func (c *Client) connect(ctx context.Context, cs charset) error {
 			return err
 		}
 	}
+	if facts, ok := mlstFacts(c.feat["MLST"]); ok {
+		// A refusal leaves the server's default facts: nothing is lost.
+		if _, err := c.ctl.cmd(ctx, "opts", "", "OPTS MLST "+facts); err != nil {
+			return err
+		}
+	}
 	if rep, err := c.ctl.cmd(ctx, "syst", "", "SYST"); err != nil {
 		return err
 	} else if rep.Code == 215 {
@@ -354,6 +360,41 @@ func (c *Client) features(ctx context.Context) error {
 		c.feat[strings.ToUpper(name)] = params
 	}
 	return nil
+}
+
+// mlstWanted are the MLSx facts that parseMLSx reads beyond the usual
+// defaults: a server may offer them in FEAT without sending them.
+var mlstWanted = map[string]bool{
+	"type": true, "size": true, "sizd": true, "modify": true, "unix.mode": true,
+	"unix.owner": true, "unix.user": true, "unix.group": true, "unix.uid": true, "unix.gid": true,
+}
+
+// mlstFacts reads FEAT's MLST line, where a "*" marks the facts the server
+// sends now ("type*;size*;modify*;unix.mode;"), and returns the list for
+// OPTS MLST (RFC 3659 7.9) that keeps those and adds the ones ferry reads
+// that the server offers but leaves out, or false when none is missing.
+// pyftpdlib, for one, offers unix.mode without sending it, so every mode
+// would otherwise be a guess (0644) that a chmod seems not to change.
+func mlstFacts(feat string) (string, bool) {
+	var facts []string
+	missing := false
+	for _, f := range strings.Split(feat, ";") {
+		f = strings.TrimSpace(f)
+		name, on := strings.CutSuffix(f, "*")
+		switch {
+		case name == "" || strings.ContainsAny(name, " \t\r\n"):
+			continue
+		case on:
+			facts = append(facts, name)
+		case mlstWanted[strings.ToLower(name)]:
+			facts = append(facts, name)
+			missing = true
+		}
+	}
+	if !missing {
+		return "", false
+	}
+	return strings.Join(facts, ";") + ";", true
 }
 
 func (c *Client) has(feature string) bool {

@@ -93,6 +93,7 @@ func FuzzParseEPLF(f *testing.F) {
 func FuzzParseMLSD(f *testing.F) {
 	f.Add("type=file;size=1234;modify=20240131091500;perm=r; name")
 	f.Add("type=OS.unix=slink:/x;unix.mode=0777; l")
+	f.Add("modify=20261205162943;perm=radfwMT;size=1;type=file;unique=fe00gba587;unix.gid=1003;unix.mode=0o640;unix.uid=1003; x1")
 	f.Fuzz(func(t *testing.T, line string) {
 		e, _, _ := parseMLSx(line)
 		if e.Size < 0 {

@@ -32,7 +32,21 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 		return nil, err
 	}
 	mlsd := c.has("MLST")
-	cmd := "LIST " + arg
+	entered := false
+	if !mlsd && listArgUnsafe(dir) {
+		// The directory is entered and listed by a bare LIST instead.
+		// Every path ferry sends is absolute, so the working directory
+		// this leaves behind changes nothing.
+		rep, err := c.ctl.cmd(ctx, "list", dir, "CWD "+arg)
+		if err != nil {
+			return nil, err
+		}
+		if rep.Class() != 2 {
+			return nil, replyError("list", dir, rep)
+		}
+		arg, entered = "", true
+	}
+	cmd := strings.TrimSpace("LIST " + arg)
 	listA := false
 	switch {
 	case mlsd:
@@ -41,7 +55,7 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 		// Unix servers hide dot files from a bare LIST (vsftpd unless
 		// force_dot_files); "-a" shows them. A server that takes "-a" for
 		// a name gets a plain LIST on the retry.
-		cmd, listA = "LIST -a "+arg, true
+		cmd, listA = strings.TrimSpace("LIST -a "+arg), true
 	}
 	conn, rep, err := c.startTransfer(ctx, "list", dir, cmd, 0)
 	if err != nil {
@@ -97,7 +111,39 @@ func (c *Client) list(ctx context.Context, dir string) ([]protocol.Entry, error)
 	if rep.Code != 226 && rep.Code != 250 {
 		return nil, replyError("list", dir, rep)
 	}
+	if !mlsd && !entered && onlyRaw(l.out) {
+		// Servers that run ls for LIST (inetutils' ftpd) answer 226 for a
+		// directory that does not exist and send ls's complaint as the
+		// listing; CWD tells a missing directory from a strange listing.
+		crep, err := c.ctl.cmd(ctx, "list", dir, "CWD "+arg)
+		if err != nil {
+			return nil, err
+		}
+		if crep.Class() == 5 {
+			return nil, replyError("list", dir, crep)
+		}
+	}
 	return l.out, nil
+}
+
+// onlyRaw reports whether a listing has lines but none understood.
+func onlyRaw(entries []protocol.Entry) bool {
+	for _, e := range entries {
+		if e.Name != "" {
+			return false
+		}
+	}
+	return len(entries) > 0
+}
+
+// listArgUnsafe reports whether a directory may not reach the server
+// intact as LIST's argument. RFC 959 leaves that argument to the server,
+// and many hand it to ls or to a glob of their own: inetutils' ftpd
+// splits it at blanks ("LIST /a b" lists "/a" and "b"), vsftpd and
+// others expand * ? [ ] { } and ~ in it. MLSD's argument is a pathname
+// (RFC 3659), so this matters only for LIST.
+func listArgUnsafe(dir string) bool {
+	return strings.ContainsAny(dir, " \t*?[]{}~")
 }
 
 // deadlineReader refreshes the read deadline before every read, so a data

@@ -60,6 +60,8 @@ func parseMLSx(line string) (e protocol.Entry, typ string, ok bool) {
 				e.Group = v
 			}
 		case "unix.mode":
+			// Octal; pyftpdlib writes it as Python's oct() does, "0o640".
+			v = strings.TrimPrefix(strings.TrimPrefix(v, "0o"), "0O")
 			if m, err := strconv.ParseUint(v, 8, 32); err == nil {
 				e.Mode = e.Mode&fs.ModeType | fs.FileMode(m)&fs.ModePerm
 				permKnown = true

@@ -77,6 +77,11 @@ func TestParseMLSx(t *testing.T) {
 	if !ok || typ != "file" || e != want {
 		t.Errorf("got %+v %q %v, want %+v", e, typ, ok, want)
 	}
+	// pyftpdlib, once OPTS MLST asks for unix.mode.
+	e, _, ok = parseMLSx("modify=20261205162943;perm=radfwMT;size=1;type=file;unique=fe00gba587;unix.gid=1003;unix.mode=0o640;unix.uid=1003; x1")
+	if !ok || e.Mode != 0o640 || e.Owner != "1003" || e.Group != "1003" {
+		t.Errorf("pyftpdlib's 0o640: %+v %v", e, ok)
+	}
 	e, _, ok = parseMLSx("Type=OS.unix=slink:/etc/x;Modify=20240131091500; lnk")
 	if !ok || !e.IsLink() || e.Target != "/etc/x" {
 		t.Errorf("slink: %+v %v", e, ok)

@@ -355,7 +355,7 @@ func TestHostKeyAlgorithmsFollowKnownHosts(t *testing.T) {
 		lines []string
 		want  []string // leading algorithms
 	}{
-		{"nothing known leaves the defaults", nil, nil},
+		{"nothing known asks for the defaults in OpenSSH's order", nil, defaultHostKeyOrder()},
 		{"a pinned key asks for its kind only", []string{knownHostsLine(cs.srv.Addr(), hostKey)}, []string{ssh.KeyAlgoED25519}},
 		{"a CA line asks for certificates first", []string{caLine("*", ca)}, []string{ssh.CertAlgoED25519v01}},
 		{"both: certificates, then the pinned kind", []string{caLine("*", ca), knownHostsLine(cs.srv.Addr(), hostKey)},
@@ -376,5 +376,24 @@ func TestHostKeyAlgorithmsFollowKnownHosts(t *testing.T) {
 				t.Errorf("got %q, want it to start with %q", got, tc.want)
 			}
 		})
+	}
+}
+
+// TestDefaultHostKeyOrder keeps the ssh package's default algorithms,
+// only reordered as OpenSSH asks: a server that advertises RSA without an
+// RSA key (Debian's dropbear 2022.83) still meets Ed25519 first.
+func TestDefaultHostKeyOrder(t *testing.T) {
+	got := defaultHostKeyOrder()
+	def := ssh.SupportedAlgorithms().HostKeys
+	if !slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(def))) {
+		t.Fatalf("got %q, want a reordering of %q", got, def)
+	}
+	plain := slices.DeleteFunc(slices.Clone(got), func(a string) bool { return strings.Contains(a, "-cert-") })
+	want := []string{ssh.KeyAlgoED25519, ssh.KeyAlgoECDSA256, ssh.KeyAlgoECDSA384, ssh.KeyAlgoECDSA521, ssh.KeyAlgoRSASHA512, ssh.KeyAlgoRSASHA256}
+	if !slices.Equal(plain, want) {
+		t.Fatalf("plain key algorithms %q, want %q", plain, want)
+	}
+	if i := slices.Index(got, ssh.KeyAlgoED25519); i < 0 || slices.Index(got, ssh.KeyAlgoRSASHA256) < i {
+		t.Fatalf("got %q: Ed25519 must come before RSA", got)
 	}
 }

@@ -27,6 +27,8 @@ type Client struct {
 	home     string
 	security string
 	posix    bool // posix-rename@openssh.com: rename replaces the target
+	// linkFirst: SYMLINK takes the link's path first (symlinkLinkFirst).
+	linkFirst bool
 	// writeRequests is how many write requests an upload keeps in flight.
 	writeRequests int
 	// packets holds maxPacket buffers for bulk streams and small-file
@@ -104,6 +106,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	c.tiny.New = func() any { b := make([]byte, tinyRead); return &b }
 	c.bulkOK.Store(true)
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
+	c.linkFirst = symlinkLinkFirst(sc)
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)
 	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1))
@@ -379,8 +382,25 @@ func (c *Client) Chmod(ctx context.Context, p string, mode fs.FileMode) error {
 // Symlink creates link pointing at target; target is stored as given.
 func (c *Client) Symlink(ctx context.Context, target, link string) error {
 	link = c.abs(link)
-	_, err := do(ctx, func() (struct{}, error) { return struct{}{}, c.sc.Symlink(target, link) })
+	_, err := do(ctx, func() (struct{}, error) {
+		if c.linkFirst {
+			// pkg/sftp sends its first argument first.
+			return struct{}{}, c.sc.Symlink(link, target)
+		}
+		return struct{}{}, c.sc.Symlink(target, link)
+	})
 	return mapErr("symlink", link, err)
+}
+
+// symlinkLinkFirst reports whether the server takes SYMLINK's arguments in
+// the draft's order, link path first. OpenSSH swapped them long ago, and
+// pkg/sftp, like most servers, follows OpenSSH: target first. The Green
+// End SFTP server (gesftpserver) follows the draft and says so in the
+// symlink-order@rjk.greenend.org.uk extension; without heeding it, "ln -s
+// x1 lnk" tried to create x1 and failed with "File exists".
+func symlinkLinkFirst(sc *sftp.Client) bool {
+	order, ok := sc.HasExtension("symlink-order@rjk.greenend.org.uk")
+	return ok && order == "linkpath-targetpath"
 }
 
 // startSFTP starts the sftp subsystem on a new session of conn, as

@@ -70,12 +70,12 @@ func (h *hostKeys) load() (*knownHosts, error) {
 // algorithms lists the host key algorithms to ask the server for, as
 // OpenSSH orders them: certificates first when an @cert-authority line
 // covers addr, then the kinds of key known_hosts pins for it (only those,
-// so the server shows a key we can verify); nil lets the ssh package use
-// its defaults.
+// so the server shows a key we can verify); with nothing known, the ssh
+// package's defaults in OpenSSH's order (defaultHostKeyOrder).
 func (h *hostKeys) algorithms(addr string) []string {
 	db, err := h.load()
 	if err != nil || db == nil {
-		return nil
+		return defaultHostKeyOrder()
 	}
 	name := knownHostsName(addr)
 	known := map[string]bool{}
@@ -94,7 +94,7 @@ func (h *hostKeys) algorithms(addr string) []string {
 		}
 	}
 	if len(known) == 0 {
-		return nil
+		return defaultHostKeyOrder()
 	}
 	// Ask in the order of preference, not in the file's order.
 	for _, a := range hostKeyPreference {
@@ -116,6 +116,27 @@ var hostKeyPreference = []string{
 
 // certPreference are the host certificate algorithms, without SHA-1 RSA
 // (which OpenSSH no longer offers either).
+// defaultHostKeyOrder is the ssh package's default host key algorithms
+// for a host nothing is known of, in OpenSSH's order of preference:
+// Ed25519 and ECDSA before RSA. The package asks for RSA first, and a
+// server may advertise an algorithm it has no key for (Debian's dropbear
+// 2022.83 offers rsa-sha2-256 with only an Ed25519 key and then aborts the
+// handshake), which OpenSSH's order never meets.
+func defaultHostKeyOrder() []string {
+	rank := func(a string) int {
+		if i := slices.Index(certPreference, a); i >= 0 {
+			return i
+		}
+		if i := slices.Index(hostKeyPreference, a); i >= 0 {
+			return len(certPreference) + i
+		}
+		return len(certPreference) + len(hostKeyPreference)
+	}
+	algos := slices.Clone(ssh.SupportedAlgorithms().HostKeys)
+	slices.SortStableFunc(algos, func(a, b string) int { return rank(a) - rank(b) })
+	return algos
+}
+
 var certPreference = []string{
 	ssh.CertAlgoED25519v01,
 	ssh.CertAlgoECDSA256v01, ssh.CertAlgoECDSA384v01, ssh.CertAlgoECDSA521v01,
