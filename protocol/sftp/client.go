@@ -75,7 +75,8 @@ const streams = 24
 // Streams says how many transfers the engine may run on this session.
 func (c *Client) Streams() int { return streams }
 
-func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
+func newClient(ctx context.Context, cfg Config, conn *ssh.Client, link *bufferedConn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
+	raw := link.Conn
 	// Starting the subsystem is a round trip too: a server that goes
 	// silent here must not hang us.
 	wd := newWatchdog(ctx, raw, timeout)
@@ -106,7 +107,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	_, c.posix = sc.HasExtension("posix-rename@openssh.com")
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)
-	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1))
+	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1), link.heard)
 	return c, nil
 }
 
@@ -133,37 +134,46 @@ func describe(conn *ssh.Client) string {
 	return s
 }
 
-// keepAlive asks the server for a reply every interval and drops the
-// connection when none comes within count intervals (OpenSSH's
-// ServerAliveInterval × ServerAliveCountMax), so a dead link fails
-// instead of hanging.
-func (c *Client) keepAlive(every time.Duration, count int) {
-	tick := time.NewTicker(every)
+// keepAlive drops the connection once nothing has come from the server
+// for every × (count+1), so a dead link or a hung server fails instead of
+// hanging: after every of silence it asks for a reply
+// (keepalive@openssh.com), which then has every × count to come, as
+// OpenSSH's ServerAliveInterval and ServerAliveCountMax have it. It counts
+// silence, not unanswered requests, as OpenSSH does too: any byte from the
+// server proves it is there, and on a slow link the reply waits behind
+// the data already on its way (a channel window's worth takes minutes at
+// 20 kB/s), which must not look like a dead server.
+func (c *Client) keepAlive(every time.Duration, count int, heard func() time.Time) {
+	tick := time.NewTicker(max(every/4, time.Millisecond))
 	defer tick.Stop()
+	var pending chan error // a request not yet answered
 	for {
 		select {
 		case <-c.done:
 			return
+		case err := <-pending:
+			pending = nil
+			if err != nil {
+				c.cfg.logf("* keepalive failed: " + err.Error())
+				c.abort()
+				return
+			}
+			continue
 		case <-tick.C:
 		}
-		res := make(chan error, 1)
-		go func() {
-			_, _, err := c.conn.SendRequest("keepalive@openssh.com", true, nil)
-			res <- err
-		}()
-		select {
-		case <-c.done:
+		silent := time.Since(heard())
+		switch {
+		case silent >= every*time.Duration(count+1):
+			c.cfg.logf(fmt.Sprintf("* no data from the server for %s (keepalive), closing the connection", silent.Round(time.Second)))
+			c.abort()
 			return
-		case err := <-res:
-			if err == nil {
-				continue
-			}
-			c.cfg.logf("* keepalive failed: " + err.Error())
-		case <-time.After(every * time.Duration(count)):
-			c.cfg.logf("* no keepalive reply, closing the connection")
+		case silent >= every && pending == nil:
+			pending = make(chan error, 1)
+			go func(res chan<- error) {
+				_, _, err := c.conn.SendRequest("keepalive@openssh.com", true, nil)
+				res <- err
+			}(pending)
 		}
-		c.abort()
-		return
 	}
 }
 

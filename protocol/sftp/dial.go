@@ -95,7 +95,7 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 		closeHops()
 		return nil, err
 	}
-	c, err := newClient(ctx, cfg, conn, link.Conn, hops, timeout)
+	c, err := newClient(ctx, cfg, conn, link, hops, timeout)
 	if err != nil {
 		conn.Close()
 		closeHops()

@@ -234,7 +234,7 @@ func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool 
 		if l.p.opts.Rate > 0 {
 			// Small reads, so that pacing is smooth rather than a burst
 			// and a long pause.
-			buf = buf[:min(len(buf), max(int(l.p.opts.Rate/10), 1))]
+			buf = buf[:min(len(buf), max(int(l.p.opts.Rate/50), 1))]
 		}
 		for err == nil {
 			var n int
