@@ -41,9 +41,10 @@ type Options struct {
 	// Seed makes the cuts repeatable.
 	Seed uint64
 	// Stall turns every cut into a stall: the bytes up to the cut pass,
-	// then nothing more in either direction, and the client's connection
-	// stays open (no FIN, no reset, whatever the server does) until the
-	// client closes it or the proxy closes.
+	// then nothing more in either direction; the proxy stops reading, so
+	// what the client sends after it stays in its socket unacknowledged,
+	// and neither end hears of the other closing (no FIN, no reset) until
+	// the proxy closes.
 	Stall bool
 	// Rate, when positive, paces each direction of each connection to
 	// about this many bytes a second.
@@ -168,7 +169,6 @@ type link struct {
 	left        atomic.Int64 // bytes until the cut; negative: no cut
 	once        sync.Once
 	stalled     chan struct{} // closed when a stall begins
-	gone        chan struct{} // closed when the client's side ends
 }
 
 func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
@@ -186,7 +186,7 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 	}
 	defer p.untrack(s)
 	p.total.Add(1)
-	l := &link{p: p, client: c, srv: s, stalled: make(chan struct{}), gone: make(chan struct{})}
+	l := &link{p: p, client: c, srv: s, stalled: make(chan struct{})}
 	l.left.Store(p.budget())
 	done := make(chan bool, 2)
 	go func() { done <- l.pipe(s, c, nil) }()
@@ -210,9 +210,6 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 // out; with edit, whole lines are passed through it first. It reports
 // whether src ended cleanly, after half-closing dst.
 func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool {
-	if src == l.client {
-		defer close(l.gone)
-	}
 	var out io.Writer = dst
 	if d := l.p.opts.Delay; d > 0 {
 		dl := newDelayed(dst, d, l.p.stop)
@@ -245,14 +242,9 @@ func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool 
 		}
 	}
 	if l.isStalled() {
-		// A dead path passes on no end either: the client finds out by
+		// A dead path passes on no end either: each side finds out by
 		// its own clock, or not at all.
-		if src != l.client {
-			select {
-			case <-l.gone:
-			case <-l.p.stop:
-			}
-		}
+		<-l.p.stop
 		return false
 	}
 	if err != io.EOF {
@@ -268,10 +260,11 @@ func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool 
 }
 
 // send writes b, or only the part the budget allows and then cuts. Once
-// stalled it drops b, reporting success so that the sender keeps reading.
+// stalled it holds on to b until the proxy closes.
 func (l *link) send(dst io.Writer, b []byte) bool {
 	if l.isStalled() {
-		return true
+		<-l.p.stop
+		return false
 	}
 	if r := l.p.opts.Rate; r > 0 {
 		select {
@@ -297,7 +290,8 @@ func (l *link) send(dst io.Writer, b []byte) bool {
 			l.p.cuts.Add(1)
 			close(l.stalled)
 		})
-		return true
+		<-l.p.stop
+		return false
 	}
 	l.cut()
 	return false
