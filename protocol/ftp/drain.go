@@ -1,0 +1,57 @@
+package ftp
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"time"
+)
+
+// drain waits until the peer has acknowledged everything written to an
+// upload's data connection, for as long as that keeps moving: idle is
+// the longest it may go without the send queue shrinking.
+//
+// Why: when the last write returns, the socket may still hold what a slow
+// link needs minutes to carry (a 600 KB upload at 20 kB/s sat wholly in
+// the buffers), and the server's final reply cannot come before it has
+// every byte. Waiting for that reply with the reply timeout alone failed
+// such uploads, each retry again. Once the queue is empty the reply
+// timeout is fair again. Where the system does not tell the queue's
+// length, drain returns at once.
+func drain(ctx context.Context, conn net.Conn, idle time.Duration) error {
+	last, ok := unsent(conn)
+	if !ok || last == 0 {
+		return nil
+	}
+	moved := time.Now()
+	wait := time.Millisecond
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+		n, ok := unsent(conn)
+		switch {
+		case !ok || n == 0:
+			return nil
+		case n < last:
+			moved = time.Now()
+		case time.Since(moved) >= idle:
+			return fmt.Errorf("no data taken for %s, %d bytes unsent: %w", idle, n, errStalled)
+		}
+		last = n
+	}
+}
+
+// errStalled marks an upload whose data connection stopped moving.
+var errStalled = stalledError{}
+
+type stalledError struct{}
+
+func (stalledError) Error() string   { return "data connection stalled" }
+func (stalledError) Timeout() bool   { return true }
+func (stalledError) Temporary() bool { return true }
