@@ -41,7 +41,7 @@ func drain(ctx context.Context, conn net.Conn, idle time.Duration) error {
 		case n < last:
 			moved = time.Now()
 		case time.Since(moved) >= idle:
-			return fmt.Errorf("no data taken for %s, %d bytes unsent: %w", idle, n, errStalled)
+			return fmt.Errorf("%w: no data for %s, the server took none of the last %d bytes sent", errStalled, idle, n)
 		}
 		last = n
 	}
@@ -52,6 +52,6 @@ var errStalled = stalledError{}
 
 type stalledError struct{}
 
-func (stalledError) Error() string   { return "data connection stalled" }
+func (stalledError) Error() string   { return "stalled" }
 func (stalledError) Timeout() bool   { return true }
 func (stalledError) Temporary() bool { return true }
