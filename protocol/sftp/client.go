@@ -46,6 +46,10 @@ type Client struct {
 	// raise; nil where it cannot be set.
 	low *lowWater
 
+	// replies counts the main channel's requests and replies, for the
+	// keepalive to notice a hung SFTP server.
+	replies *replyWatch
+
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -80,7 +84,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, link *buffered
 	// Starting the subsystem is a round trip too: a server that goes
 	// silent here must not hang us.
 	wd := newWatchdog(ctx, raw, timeout)
-	sc, err := startSFTP(conn)
+	sc, replies, err := startSFTP(conn)
 	var home string
 	var rtt time.Duration
 	if err == nil {
@@ -99,7 +103,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, link *buffered
 		}
 		return nil, mapErr("start sftp", "", err)
 	}
-	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
+	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}), replies: replies,
 		writeRequests: writeRequests(rtt), low: newLowWater(raw)}
 	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
 	c.tiny.New = func() any { b := make([]byte, tinyRead); return &b }
@@ -143,10 +147,20 @@ func describe(conn *ssh.Client) string {
 // server proves it is there, and on a slow link the reply waits behind
 // the data already on its way (a channel window's worth takes minutes at
 // 20 kB/s), which must not look like a dead server.
-func (c *Client) keepAlive(every time.Duration, count int, heard func() time.Time) {
-	tick := time.NewTicker(max(every/4, time.Millisecond))
-	defer tick.Stop()
+//
+// A connection that answers keepalives while its SFTP server hangs is
+// dropped after the same time with requests waiting and no reply coming
+// (see replyWatch), counted only while the connection brings nothing
+// else: a reply may wait behind another channel's data on a slow link.
+func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Time, int64)) {
+	tick := max(every/4, time.Millisecond)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
 	var pending chan error // a request not yet answered
+	limit := every * time.Duration(count+1)
+	var hung time.Duration // how long requests have waited with nothing coming
+	_, lastBytes := heard()
+	var lastGot int64
 	for {
 		select {
 		case <-c.done:
@@ -159,11 +173,25 @@ func (c *Client) keepAlive(every time.Duration, count int, heard func() time.Tim
 				return
 			}
 			continue
-		case <-tick.C:
+		case <-ticker.C:
 		}
-		silent := time.Since(heard())
+		at, bytes := heard()
+		waiting, got := c.replies.waiting()
+		// A keepalive's reply is some 50 bytes; anything more is data.
+		if waiting > 0 && got == lastGot && bytes-lastBytes < 1024 {
+			hung += tick
+		} else {
+			hung = 0
+		}
+		lastBytes, lastGot = bytes, got
+		if hung >= limit {
+			c.cfg.logf(fmt.Sprintf("* no reply from the SFTP server for %s (%d requests waiting), closing the connection", hung.Round(time.Second), waiting))
+			c.abort()
+			return
+		}
+		silent := time.Since(at)
 		switch {
-		case silent >= every*time.Duration(count+1):
+		case silent >= limit:
 			c.cfg.logf(fmt.Sprintf("* no data from the server for %s (keepalive), closing the connection", silent.Round(time.Second)))
 			c.abort()
 			return
@@ -396,17 +424,19 @@ func (c *Client) Symlink(ctx context.Context, target, link string) error {
 // startSFTP starts the sftp subsystem on a new session of conn, as
 // sftp.NewClient does, with requests written through a batchedPipe. The
 // server's stderr is dropped, as sftp.NewClient drops it.
-func startSFTP(conn *ssh.Client) (*sftp.Client, error) {
+func startSFTP(conn *ssh.Client) (*sftp.Client, *replyWatch, error) {
 	s, in, out, err := sftpSession(conn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sc, err := sftp.NewClientPipe(out, newBatchedPipe(in), sftpOptions()...)
+	w := &replyWatch{}
+	r, wr := w.watched(out, newBatchedPipe(in))
+	sc, err := sftp.NewClientPipe(r, wr, sftpOptions()...)
 	if err != nil {
 		s.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return sc, nil
+	return sc, w, nil
 }
 
 // sftpSession opens a session on conn and starts the sftp subsystem on it.

@@ -63,12 +63,14 @@ type ackingReader struct {
 	ack  func() // nil where the system cannot be told to ACK
 	on   atomic.Bool
 	last atomic.Int64 // when a read last brought bytes, Unix nanoseconds
+	n    atomic.Int64 // bytes read in all
 }
 
 func (a *ackingReader) Read(p []byte) (int, error) {
 	n, err := a.r.Read(p)
 	if n > 0 {
 		a.last.Store(time.Now().UnixNano())
+		a.n.Add(int64(n))
 		if a.on.Load() {
 			a.ack()
 		}
@@ -76,8 +78,11 @@ func (a *ackingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// heard says when bytes last came in from the server.
-func (c *bufferedConn) heard() time.Time { return time.Unix(0, c.acks.last.Load()) }
+// heard says when bytes last came in from the server, and how many came
+// in all.
+func (c *bufferedConn) heard() (time.Time, int64) {
+	return time.Unix(0, c.acks.last.Load()), c.acks.n.Load()
+}
 
 func (c *bufferedConn) Read(p []byte) (int, error) { return c.r.Read(p) }
 

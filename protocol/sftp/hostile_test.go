@@ -3,13 +3,20 @@ package sftp
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	pkgsftp "github.com/pkg/sftp"
+	"golang.org/x/crypto/ssh"
+
 	"github.com/ferryhq/ferry/demo/sftpd"
+	"github.com/ferryhq/ferry/protocol"
 	"github.com/ferryhq/ferry/transfer/faultproxy"
 )
 
@@ -47,5 +54,69 @@ func TestKeepAliveSparesASlowLink(t *testing.T) {
 	}
 	if !bytes.Equal(got.Bytes(), data) {
 		t.Fatalf("got %d bytes, want %d", got.Len(), len(data))
+	}
+}
+
+// swallowAfter passes writes to ch until hang is set, then drops them: an
+// SFTP server that stops answering while its SSH side carries on.
+type swallowAfter struct {
+	ch   ssh.Channel
+	hang *atomic.Bool
+}
+
+func (s swallowAfter) Read(b []byte) (int, error) { return s.ch.Read(b) }
+func (s swallowAfter) Close() error               { return s.ch.Close() }
+func (s swallowAfter) Write(b []byte) (int, error) {
+	if s.hang.Load() {
+		return len(b), nil
+	}
+	return s.ch.Write(b)
+}
+
+// TestHungSFTPServerIsDropped lists a directory on a connection whose
+// SSH side answers keepalives while its SFTP server has stopped replying:
+// the listing must fail for a retry in bounded time, not wait for ever.
+func TestHungSFTPServerIsDropped(t *testing.T) {
+	root := t.TempDir()
+	var hang atomic.Bool
+	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "alice", Password: "pw"}},
+		Session: func(n int, ch ssh.Channel) bool {
+			s, err := pkgsftp.NewServer(swallowAfter{ch: ch, hang: &hang}, pkgsftp.WithServerWorkingDirectory(root))
+			if err != nil {
+				return false
+			}
+			s.Serve()
+			return true
+		}})
+	cfg := baseConfig(t)
+	cfg.Password = "pw"
+	os.WriteFile(cfg.KnownHostsFile, []byte(knownHostsLine(srv.Addr(), srv.HostKey())), 0o600)
+	cfg.KeepAlive = 100 * time.Millisecond
+	var lines logLines
+	cfg.Log = lines.add
+	c := dial(t, siteOf(t, srv.Addr(), "alice"), cfg)
+	if _, err := c.List(context.Background(), root); err != nil {
+		t.Fatalf("list before the hang: %v", err)
+	}
+	// A few keepalive intervals with nothing waiting drop nothing.
+	time.Sleep(300 * time.Millisecond)
+	if _, err := c.List(context.Background(), root); err != nil {
+		t.Fatalf("list on an idle connection: %v", err)
+	}
+	hang.Store(true)
+	start := time.Now()
+	done := make(chan error, 1)
+	go func() { _, err := c.List(context.Background(), root); done <- err }()
+	select {
+	case err := <-done:
+		if !errors.Is(err, protocol.ErrTransient) {
+			t.Errorf("got %v, want ErrTransient", err)
+		}
+		if !strings.Contains(lines.String(), "no reply from the SFTP server") {
+			t.Errorf("the log does not say why: %q", &lines)
+		}
+		t.Logf("dropped after %s", time.Since(start))
+	case <-time.After(10 * time.Second):
+		t.Fatal("a listing on a hung SFTP server still waits after 10s")
 	}
 }
