@@ -101,7 +101,10 @@ func (e *engine) tick() (Event, bool, bool) {
 }
 
 // sample folds the bytes moved since the last tick into j's smoothed rate
-// and marks j changed when it moved.
+// and marks j changed when it moved or its rate is still falling. A job
+// that stops moving (a stalled link) must be reported too: its rate falls
+// to zero and its ETA becomes unknown, where the last event's 5 MB/s and
+// "3 s left" stood still for the whole stall.
 func (e *engine) sample(j *job, bytes int64, now time.Time) {
 	if j.lastTick.IsZero() || bytes < j.lastBytes {
 		j.lastTick, j.lastBytes = now, bytes
@@ -112,12 +115,16 @@ func (e *engine) sample(j *job, bytes int64, now time.Time) {
 		return
 	}
 	inst := float64(bytes-j.lastBytes) / dt
+	was := j.rate
 	if j.rate == 0 {
 		j.rate = inst
 	} else {
 		j.rate = 0.7*j.rate + 0.3*inst
 	}
-	if bytes != j.lastBytes && e.evOn {
+	if inst == 0 && j.rate < 1 {
+		j.rate = 0 // what is left of the decay, and no more events
+	}
+	if (bytes != j.lastBytes || j.rate != was) && e.evOn {
 		e.dirty[j.id] = j
 	}
 	j.lastTick, j.lastBytes = now, bytes
