@@ -121,13 +121,30 @@ func (e *engine) sample(j *job, bytes int64, now time.Time) {
 	} else {
 		j.rate = 0.7*j.rate + 0.3*inst
 	}
-	if inst == 0 && j.rate < 1 {
-		j.rate = 0 // what is left of the decay, and no more events
+	if inst == 0 && (j.rate < 1 || e.idle(j, now) >= stalledAfter) {
+		// What is left of the decay, or a copy that has moved nothing
+		// for a while: its rate is zero and its ETA unknown, rather than
+		// hours computed from the decay's tail. No more events follow.
+		j.rate = 0
 	}
 	if (bytes != j.lastBytes || j.rate != was) && e.evOn {
 		e.dirty[j.id] = j
 	}
 	j.lastTick, j.lastBytes = now, bytes
+}
+
+// stalledAfter is how long a running copy may move nothing before its
+// rate is shown as zero: longer than the gaps of a slow link's bursts.
+const stalledAfter = 2 * time.Second
+
+// idle is how long a running file copy has moved no byte; 0 for a
+// directory job and a copy not started.
+func (e *engine) idle(j *job, now time.Time) time.Duration {
+	m := j.moved.Load()
+	if j.dir || m == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, m))
 }
 
 // reaper closes idle pooled connections.
