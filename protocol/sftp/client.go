@@ -278,7 +278,10 @@ func (c *Client) Home(ctx context.Context) (string, error) { return c.home, nil 
 func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
 	p := c.abs(dir)
 	c.logOp("list", p)
-	infos, err := c.sc.ReadDirContext(ctx, p)
+	// ReadDirContext stops its reads when ctx ends but then closes the
+	// handle without it, which on a hung server waits for ever: do
+	// returns at the cancel, and the close ends with the connection.
+	infos, err := do(ctx, func() ([]fs.FileInfo, error) { return c.sc.ReadDirContext(ctx, p) })
 	if err != nil {
 		return nil, mapErr("list", p, err)
 	}

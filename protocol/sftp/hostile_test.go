@@ -57,17 +57,19 @@ func TestKeepAliveSparesASlowLink(t *testing.T) {
 	}
 }
 
-// swallowAfter passes writes to ch until hang is set, then drops them: an
-// SFTP server that stops answering while its SSH side carries on.
+// swallowAfter passes writes to ch until hang is set, and then as many
+// more as spare holds, then drops them: an SFTP server that stops
+// answering while its SSH side carries on.
 type swallowAfter struct {
-	ch   ssh.Channel
-	hang *atomic.Bool
+	ch    ssh.Channel
+	hang  *atomic.Bool
+	spare *atomic.Int64
 }
 
 func (s swallowAfter) Read(b []byte) (int, error) { return s.ch.Read(b) }
 func (s swallowAfter) Close() error               { return s.ch.Close() }
 func (s swallowAfter) Write(b []byte) (int, error) {
-	if s.hang.Load() {
+	if s.hang.Load() && (s.spare == nil || s.spare.Add(-1) < 0) {
 		return len(b), nil
 	}
 	return s.ch.Write(b)
@@ -118,5 +120,44 @@ func TestHungSFTPServerIsDropped(t *testing.T) {
 		t.Logf("dropped after %s", time.Since(start))
 	case <-time.After(10 * time.Second):
 		t.Fatal("a listing on a hung SFTP server still waits after 10s")
+	}
+}
+
+// TestListOnAHungServerStopsAtCancel: a listing waiting on a hung SFTP
+// server returns as soon as its context ends (Ctrl-C, Esc), not when the
+// keepalive gives the connection up. The server answers the OPENDIR and
+// hangs on the READDIR, so that the listing has a handle to close.
+func TestListOnAHungServerStopsAtCancel(t *testing.T) {
+	root := t.TempDir()
+	var hang atomic.Bool
+	var spare atomic.Int64
+	spare.Store(1)
+	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "alice", Password: "pw"}},
+		Session: func(n int, ch ssh.Channel) bool {
+			s, err := pkgsftp.NewServer(swallowAfter{ch: ch, hang: &hang, spare: &spare}, pkgsftp.WithServerWorkingDirectory(root))
+			if err != nil {
+				return false
+			}
+			s.Serve()
+			return true
+		}})
+	cfg := baseConfig(t)
+	cfg.Password = "pw"
+	os.WriteFile(cfg.KnownHostsFile, []byte(knownHostsLine(srv.Addr(), srv.HostKey())), 0o600)
+	cfg.KeepAlive = time.Hour
+	c := dial(t, siteOf(t, srv.Addr(), "alice"), cfg)
+	hang.Store(true)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { _, err := c.List(ctx, root); done <- err }()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.Canceled) {
+			t.Errorf("got %v, want context.Canceled", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a cancelled listing on a hung server still waits after 5s")
 	}
 }
