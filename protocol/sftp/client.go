@@ -49,6 +49,8 @@ type Client struct {
 	// replies counts the main channel's requests and replies, for the
 	// keepalive to notice a hung SFTP server.
 	replies *replyWatch
+	// silent says why the keepalive dropped the connection, if it did.
+	silent atomic.Pointer[string]
 
 	done      chan struct{}
 	closeOnce sync.Once
@@ -184,16 +186,16 @@ func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Ti
 			hung = 0
 		}
 		lastBytes, lastGot = bytes, got
-		if hung >= limit {
-			c.cfg.logf(fmt.Sprintf("* no reply from the SFTP server for %s (%d requests waiting), closing the connection", hung.Round(time.Second), waiting))
-			c.abort()
-			return
-		}
 		silent := time.Since(at)
 		switch {
-		case silent >= limit:
-			c.cfg.logf(fmt.Sprintf("* no data from the server for %s (keepalive), closing the connection", silent.Round(time.Second)))
-			c.abort()
+		case silent >= limit || hung >= limit:
+			// Nothing at all is a dead link or server; keepalive replies
+			// alone are a hung SFTP server.
+			if silent >= hung {
+				c.dropSilent(fmt.Sprintf("no data from the server for %s (keepalive)", roundWait(silent)))
+			} else {
+				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, %d requests waiting", roundWait(hung), waiting))
+			}
 			return
 		case silent >= every && pending == nil:
 			pending = make(chan error, 1)
@@ -203,6 +205,36 @@ func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Ti
 			}(pending)
 		}
 	}
+}
+
+// roundWait rounds a wait for a message: to seconds, or below a second
+// (as in tests) to milliseconds.
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// dropSilent drops a connection the keepalive found silent, keeping why:
+// the calls it fails would otherwise say only "connection lost".
+func (c *Client) dropSilent(why string) {
+	c.cfg.logf("* " + why + ", closing the connection")
+	c.silent.Store(&why)
+	c.abort()
+}
+
+// explain adds to a transient failure why the keepalive dropped the
+// connection, when it did.
+func (c *Client) explain(err error) error {
+	why := c.silent.Load()
+	var pe *protocol.Error
+	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) || pe.Server != "" {
+		return err
+	}
+	e := *pe
+	e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	return &e
 }
 
 // abort drops the connection; calls in progress fail with ErrTransient.
@@ -283,7 +315,7 @@ func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error)
 	// returns at the cancel, and the close ends with the connection.
 	infos, err := do(ctx, func() ([]fs.FileInfo, error) { return c.sc.ReadDirContext(ctx, p) })
 	if err != nil {
-		return nil, mapErr("list", p, err)
+		return nil, c.explain(mapErr("list", p, err))
 	}
 	out := make([]protocol.Entry, 0, len(infos))
 	for _, fi := range infos {
@@ -326,7 +358,7 @@ func (c *Client) Stat(ctx context.Context, p string) (protocol.Entry, error) {
 		}
 	}
 	if err != nil {
-		return protocol.Entry{}, mapErr("stat", p, err)
+		return protocol.Entry{}, c.explain(mapErr("stat", p, err))
 	}
 	e := entry(fi)
 	e.Name = path.Base(p)

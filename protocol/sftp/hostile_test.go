@@ -117,6 +117,9 @@ func TestHungSFTPServerIsDropped(t *testing.T) {
 		if !strings.Contains(lines.String(), "no reply from the SFTP server") {
 			t.Errorf("the log does not say why: %q", &lines)
 		}
+		if err == nil || !strings.Contains(err.Error(), "no reply from the SFTP server for") {
+			t.Errorf("got %v, want it to say the server stopped replying", err)
+		}
 		t.Logf("dropped after %s", time.Since(start))
 	case <-time.After(10 * time.Second):
 		t.Fatal("a listing on a hung SFTP server still waits after 10s")
@@ -159,5 +162,37 @@ func TestListOnAHungServerStopsAtCancel(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("a cancelled listing on a hung server still waits after 5s")
+	}
+}
+
+// TestStalledDownloadSaysWhy reads through a link that goes silent
+// mid-file: the read fails once the keepalive gives up, saying for how
+// long nothing came rather than only "connection lost".
+func TestStalledDownloadSaysWhy(t *testing.T) {
+	root := t.TempDir()
+	os.WriteFile(filepath.Join(root, "f"), bytes.Repeat([]byte("x"), 4<<20), 0o644)
+	srv := startServer(t, sftpd.Options{Root: root, Users: []sftpd.User{{Name: "alice", Password: "pw"}}})
+	px, err := faultproxy.Start(faultproxy.Options{Target: srv.Addr(), Stall: true, Burst: 1, MinCutAfter: 1 << 20, MaxCutAfter: 1<<20 + 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	cfg := baseConfig(t)
+	cfg.Password = "pw"
+	os.WriteFile(cfg.KnownHostsFile, []byte(knownHostsLine(px.Addr(), srv.HostKey())), 0o600)
+	cfg.KeepAlive = 100 * time.Millisecond
+	c := dial(t, siteOf(t, px.Addr(), "alice"), cfg)
+	r, err := c.Open(context.Background(), "/f", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	start := time.Now()
+	_, err = io.Copy(io.Discard, r)
+	if !errors.Is(err, protocol.ErrTransient) || !strings.Contains(err.Error(), "no data from the server for") {
+		t.Errorf("got %v, want a transient error saying nothing came", err)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("a stalled read failed after %s", took)
 	}
 }
