@@ -17,8 +17,11 @@ import (
 // every byte. Waiting for that reply with the reply timeout alone failed
 // such uploads, each retry again. Once the queue is empty the reply
 // timeout is fair again. Where the system does not tell the queue's
-// length, drain returns at once.
-func drain(ctx context.Context, conn net.Conn, idle time.Duration) error {
+// length, drain returns at once. It returns at once too when the server
+// has spoken on the control connection, or closed it (spoke): a server
+// that gave up on the upload (426, or its session ended) reads no more,
+// and its answer is the reason to report.
+func drain(ctx context.Context, conn net.Conn, idle time.Duration, spoke func() bool) error {
 	last, ok := unsent(conn)
 	if !ok || last == 0 {
 		return nil
@@ -36,7 +39,7 @@ func drain(ctx context.Context, conn net.Conn, idle time.Duration) error {
 		wait = min(2*wait, 100*time.Millisecond)
 		n, ok := unsent(conn)
 		switch {
-		case !ok || n == 0:
+		case !ok || n == 0 || spoke():
 			return nil
 		case n < last:
 			moved = time.Now()
@@ -55,3 +58,9 @@ type stalledError struct{}
 func (stalledError) Error() string   { return "stalled" }
 func (stalledError) Timeout() bool   { return true }
 func (stalledError) Temporary() bool { return true }
+
+// spoke says whether the server has sent something on the control
+// connection that no one has read yet, or closed it.
+func (c *ctrl) spoke() bool {
+	return c.r.Buffered() > 0 || readable(c.conn)
+}

@@ -103,3 +103,37 @@ func TestUploadStalledAfterTheLastWrite(t *testing.T) {
 		t.Errorf("got %v, want a transient error", err)
 	}
 }
+
+// TestUploadRefusedWhileItsTailWaits: when the server gives up on an
+// upload whose tail still waits in the socket (its data connection
+// silent, it answers 426), the upload fails with the server's answer at
+// once, not after the timeout that waits for a slow link's queue to drain.
+func TestUploadRefusedWhileItsTailWaits(t *testing.T) {
+	root := t.TempDir()
+	srv := demoServer(t, ftpd.Options{Root: root, DataTimeout: 200 * time.Millisecond})
+	// The control connection is the first, the data connection the
+	// second: it stalls after 100 kB.
+	px, err := faultproxy.Start(faultproxy.Options{Target: srv.Addr(), FTP: true, Stall: true, Burst: 2, MinCutAfter: 100_000, MaxCutAfter: 100_001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { px.Close() })
+	c := dialT(t, siteOf(t, protocol.SchemeFTP, px.Addr(), "alice"), Config{Password: "secret", Timeout: 5 * time.Second})
+	defer c.Close()
+	w, err := c.Create(context.Background(), "/up", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err = w.Write(make([]byte, 300_000))
+	if cerr := w.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		t.Fatal("an upload the server gave up on succeeded")
+	}
+	if took := time.Since(start); took > 3*time.Second {
+		t.Errorf("failed after %s: %v", took, err)
+	}
+	t.Logf("after %s: %v", time.Since(start), err)
+}

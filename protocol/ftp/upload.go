@@ -167,7 +167,7 @@ func (w *storWriter) Close() error {
 		}
 		return w.err
 	}
-	if err := drain(w.ctx, w.conn, w.c.cfg.Timeout); err != nil {
+	if err := drain(w.ctx, w.conn, w.c.cfg.Timeout, w.c.ctl.spoke); err != nil {
 		kind := protocol.ErrTransient
 		if w.ctx.Err() != nil {
 			kind = nil // cancelled: not for a retry
