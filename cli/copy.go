@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/ferryhq/ferry/perm"
 	"github.com/ferryhq/ferry/protocol"
@@ -45,6 +46,7 @@ type copyFlags struct {
 	inPlace   bool
 	quiet     bool
 	perms     bool
+	stall     time.Duration
 	filter    filterFlags
 }
 
@@ -66,6 +68,7 @@ func (c *copyFlags) register(fs *flag.FlagSet, withRecursive bool) {
 	fs.BoolVar(&c.quiet, "q", false, "same as --quiet")
 	fs.BoolVar(&c.perms, "preserve-perms", false, "give targets the sources' permission bits (off: the server's default, as scp without -p)")
 	fs.BoolVar(&c.perms, "p", false, "same as --preserve-perms")
+	fs.DurationVar(&c.stall, "stall-timeout", 60*time.Second, "retry a transfer that moves no data for `DURATION`")
 	c.filter.register(fs)
 }
 
@@ -93,7 +96,10 @@ func (c *copyFlags) options() (transfer.Options, transfer.JobOptions, error) {
 	if err != nil {
 		return o, jo, fmt.Errorf("--limit-rate: %w", err)
 	}
-	o = transfer.Options{Workers: c.parallel, Conflict: pol, Limit: limit, Ephemeral: true}
+	if c.stall < 0 {
+		return o, jo, fmt.Errorf("--stall-timeout must not be negative, not %s", c.stall)
+	}
+	o = transfer.Options{Workers: c.parallel, Conflict: pol, Limit: limit, Ephemeral: true, StallTimeout: c.stall}
 	jo = transfer.JobOptions{Segments: c.segments, Verify: c.verify, InPlace: c.inPlace, PreservePerms: c.perms}
 	return o, jo, nil
 }

@@ -1,10 +1,16 @@
 package transfer
 
 import (
+	"context"
+	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/ferryhq/ferry/protocol"
 )
 
 func TestConflictPolicies(t *testing.T) {
@@ -122,4 +128,41 @@ func TestAskWaitsOnlyThatJob(t *testing.T) {
 	if got, _ := os.ReadFile(filepath.Join(dir, "a.dst")); string(got) != "stale" {
 		t.Errorf("a holds %q, want the skipped target kept", got)
 	}
+}
+
+// TestAnswerHoldsForRetries answers a conflict once; the copy then loses
+// its connection twice, and the retries must go on with the answer
+// rather than ask again.
+func TestAnswerHoldsForRetries(t *testing.T) {
+	dir := t.TempDir()
+	var cuts atomic.Int64
+	src := namedEP("sftp://flaky", func(c protocol.Client) protocol.Client {
+		h := &hookClient{Client: c}
+		h.open = func(ctx context.Context, p string, off int64) (io.ReadCloser, error) {
+			r, err := c.Open(ctx, p, off)
+			if err != nil || cuts.Add(1) > 2 {
+				return r, err
+			}
+			return &cutReader{ReadCloser: r, limit: 50_000}, nil
+		}
+		return h
+	})
+	s, d := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	data := randBytes(rand.New(rand.NewPCG(5, 6)), 200_000)
+	writeFile(t, s, data)
+	writeFile(t, d, []byte("stale"))
+	q, _ := newTestQueue(t, Options{}) // default policy: ask
+	id, _ := q.Add(Spec{Src: src, SrcPath: slash(s), Dst: localEP(nil), DstPath: slash(d)})
+	waitFor(t, "the job to ask", func() bool { return jobState(t, q, id).State == StateAsking })
+	if err := q.Resolve(id, PolicyOverwrite, false); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the job to finish or ask again", func() bool {
+		st := jobState(t, q, id).State
+		return st == StateDone || st == StateFailed || st == StateAsking
+	})
+	if ji := jobState(t, q, id); ji.State != StateDone || ji.Attempt != 4 {
+		t.Fatalf("state %s attempt %d err %v, want done on the 4th attempt (the one that asked, two cut, the last) without asking again", ji.State, ji.Attempt, ji.Err)
+	}
+	sameContent(t, s, d)
 }

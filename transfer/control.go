@@ -172,6 +172,7 @@ func (e *engine) retry(id JobID) error {
 	}
 	j.err, j.attempt, j.mark, j.finished = nil, 0, 0, time.Time{}
 	j.tries.reset()
+	j.decision = PolicyDefault // a retry by hand asks again
 	if j.parent != nil {
 		p := j.parent
 		p.filesFailed--

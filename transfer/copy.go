@@ -125,8 +125,12 @@ func (e *engine) copyWith(ctx context.Context, s *session, j *job) (State, error
 			return StateSkipped, nil
 		}
 		e.mu.Lock()
+		// An answer holds for the job's retries: the target a retry finds
+		// is the same one, still there because an overwrite replaces it
+		// only at the end, and asking again after every dropped
+		// connection left a transfer over a flaky link waiting on a
+		// question already answered.
 		pol := e.policyFor(j)
-		j.decision = PolicyDefault
 		if pol == PolicyAsk {
 			j.conflict = &Conflict{Src: se, Dst: de, Path: target}
 			e.mu.Unlock()

@@ -101,9 +101,12 @@ func (e *engine) tick() (Event, bool, bool) {
 }
 
 // sample folds the bytes moved since the last tick into j's smoothed rate
-// and marks j changed when it moved. bytes is what j's attempts moved, not
-// how far its target got: an attempt resuming a part gets that far at
-// once, and sampling that jump showed gigabytes per second.
+// and marks j changed when it moved or its rate is still falling. bytes is
+// what j's attempts moved, not how far its target got: an attempt resuming
+// a part gets that far at once, and sampling that jump showed gigabytes
+// per second. A job that stops moving (a stalled link) must be reported
+// too: its rate falls to zero and its ETA becomes unknown, where the last
+// event's 5 MB/s and "3 s left" stood still for the whole stall.
 func (e *engine) sample(j *job, bytes int64, now time.Time) {
 	if j.lastTick.IsZero() || bytes < j.lastBytes {
 		j.lastTick, j.lastBytes = now, bytes
@@ -114,15 +117,36 @@ func (e *engine) sample(j *job, bytes int64, now time.Time) {
 		return
 	}
 	inst := float64(bytes-j.lastBytes) / dt
+	was := j.rate
 	if j.rate == 0 {
 		j.rate = inst
 	} else {
 		j.rate = 0.7*j.rate + 0.3*inst
 	}
-	if bytes != j.lastBytes && e.evOn {
+	if inst == 0 && (j.rate < 1 || e.idle(j, now) >= stalledAfter) {
+		// What is left of the decay, or a copy that has moved nothing
+		// for a while: its rate is zero and its ETA unknown, rather than
+		// hours computed from the decay's tail. No more events follow.
+		j.rate = 0
+	}
+	if (bytes != j.lastBytes || j.rate != was) && e.evOn {
 		e.dirty[j.id] = j
 	}
 	j.lastTick, j.lastBytes = now, bytes
+}
+
+// stalledAfter is how long a running copy may move nothing before its
+// rate is shown as zero: longer than the gaps of a slow link's bursts.
+const stalledAfter = 2 * time.Second
+
+// idle is how long a running file copy has moved no byte; 0 for a
+// directory job and a copy not started.
+func (e *engine) idle(j *job, now time.Time) time.Duration {
+	m := j.moved.Load()
+	if j.dir || m == 0 {
+		return 0
+	}
+	return now.Sub(time.Unix(0, m))
 }
 
 // reaper closes idle pooled connections.

@@ -27,7 +27,7 @@ type job struct {
 	mark     int64 // the furthest any attempt started from (bytes kept)
 	err      error
 	conflict *Conflict
-	decision Policy // one-shot answer from Resolve for the next attempt
+	decision Policy // the answer from Resolve, for this run's attempts
 	started  time.Time
 	finished time.Time
 	// busy is the time the job spent transferring, which its duration and

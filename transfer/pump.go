@@ -12,7 +12,7 @@ import (
 	"github.com/ferryhq/ferry/protocol"
 )
 
-var errStalled = errors.New("stalled: no data moved")
+var errStalled = errors.New("stalled")
 
 // pump moves up to n bytes (or to EOF when the source grew) from r to w,
 // rate limited, counting progress, and stopping a stalled transfer. r and w

@@ -65,7 +65,20 @@ func (e *engine) watchStalls() {
 		case <-e.clock.After(tick):
 		}
 		for _, w := range e.stalls.stalled(e.clock.Now().Add(-e.opts.StallTimeout)) {
-			w.cancel(fmt.Errorf("%w for %s", errStalled, e.opts.StallTimeout))
+			w.cancel(fmt.Errorf("%w: no data for %s %s (stall timeout)", errStalled, e.opts.StallTimeout, between(w.j)))
 		}
 	}
+}
+
+// between names the sites a stalled copy was waiting on, so the message
+// says where the silence is: "from sftp://u@host:22" for a download,
+// "to ..." for an upload, both for a copy between two servers.
+func between(j *job) string {
+	switch {
+	case j.srcID == "local":
+		return "to " + j.dstID
+	case j.dstID == "local":
+		return "from " + j.srcID
+	}
+	return "between " + j.srcID + " and " + j.dstID
 }

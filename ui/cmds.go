@@ -50,8 +50,12 @@ type (
 	}
 )
 
-// listTimeout bounds one listing; a silent server yields an error.
-const listTimeout = 60 * time.Second
+// listTimeout bounds one listing, as a last resort. Noticing a silent
+// server is the backends' work, by time without progress (FTP's reply and
+// data timeouts, SFTP's keepalive and its watch on unanswered requests):
+// a bound on the whole listing failed a big directory on a slow link while
+// it was still arriving (15,000 names over 20 kB/s take 100 s).
+const listTimeout = 10 * time.Minute
 
 // paneIO serializes calls on one pane's browsing Client: FTP has one control
 // connection, so a listing must not interleave with a delete.

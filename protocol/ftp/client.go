@@ -170,6 +170,15 @@ func (c *Client) connect(ctx context.Context, cs charset) error {
 	raw, err := c.dial(dctx, addr, net.Dialer{})
 	cancel()
 	if err != nil {
+		var ne net.Error
+		if ctx.Err() == nil && (errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()) {
+			// Our own connect timeout, not the caller's: a server or path
+			// that drops the SYN (a firewall, a black hole) is worth
+			// another try, as a refusal is. The dial reports it as either
+			// error, depending on timing.
+			return protocol.NewError("connect", c.site.ID(), protocol.ErrTransient, "",
+				fmt.Errorf("no answer within %s: %w", c.cfg.Timeout, err))
+		}
 		return netError("connect", c.site.ID(), err)
 	}
 	if tc, ok := raw.(*net.TCPConn); ok {

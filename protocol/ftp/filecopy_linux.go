@@ -5,6 +5,7 @@ import (
 	"net"
 	"os"
 	"syscall"
+	"time"
 	"unsafe"
 )
 
@@ -12,7 +13,10 @@ import (
 const fileCopyChunk = 64 << 10
 
 // fileCopy sends up to n bytes of f from its offset over conn with raw
-// read and write system calls.
+// read and write system calls. With idle > 0 each write that moves bytes
+// pushes conn's write deadline idle further: a deadline counts time
+// without progress, not the whole of a chunk that a slow link takes
+// minutes to carry.
 //
 // Why raw: an upload is a loop of short calls (read a chunk from the page
 // cache, write it to the socket). Through package os and net each call
@@ -31,7 +35,7 @@ const fileCopyChunk = 64 << 10
 // vsftpd a 1 GiB upload took 0.67-1.01 s in 256 KiB rounds and 0.65-0.69 s
 // in 64 KiB rounds (curl, which also sends 64 KiB at a time: 0.68-0.96 s),
 // six alternating runs each.
-func fileCopy(conn *net.TCPConn, f *os.File, n int64, buf []byte) (int64, error) {
+func fileCopy(conn *net.TCPConn, f *os.File, n int64, buf []byte, idle time.Duration) (int64, error) {
 	buf = buf[:min(len(buf), fileCopyChunk)]
 	sock, err := conn.SyscallConn()
 	if err != nil {
@@ -76,6 +80,9 @@ func fileCopy(conn *net.TCPConn, f *os.File, n int64, buf []byte) (int64, error)
 				switch e {
 				case 0:
 					off += int(r)
+					if idle > 0 {
+						_ = conn.SetWriteDeadline(time.Now().Add(idle))
+					}
 				case syscall.EAGAIN, syscall.EINTR:
 					return false // the poller waits for room (or the deadline)
 				default:

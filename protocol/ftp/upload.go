@@ -72,8 +72,30 @@ func (w *storWriter) Write(b []byte) (int, error) {
 	if err := w.ready(); err != nil {
 		return 0, err
 	}
-	n, err := w.conn.Write(b)
+	n, err := writeIdle(w.conn, b, w.c.cfg.Timeout)
 	return n, w.failed(err)
+}
+
+// idleRound is the most one write under a fresh deadline may carry: a
+// slow link must move it within the timeout (64 KiB in 15 s is 4.4 kB/s).
+const idleRound = 64 << 10
+
+// writeIdle writes b in rounds of idleRound, each under a deadline idle
+// away, so that the timeout counts time without progress: one 256 KiB
+// write under a 15 s deadline failed on any link slower than 17 kB/s,
+// however steadily it moved.
+func writeIdle(conn net.Conn, b []byte, idle time.Duration) (int, error) {
+	var done int
+	for done < len(b) {
+		end := min(len(b), done+idleRound)
+		_ = conn.SetWriteDeadline(time.Now().Add(idle))
+		n, err := conn.Write(b[done:end])
+		done += n
+		if err != nil {
+			return done, err
+		}
+	}
+	return done, nil
 }
 
 // ready refuses to write after a failure or a cancel, and arms the write
@@ -115,7 +137,7 @@ func (w *storWriter) CopyFromFile(f *os.File, n int64) (int64, error) {
 	}
 	bp := w.c.getBuf()
 	defer w.c.bufs.Put(bp)
-	k, err := fileCopy(tc, f, n, *bp)
+	k, err := fileCopy(tc, f, n, *bp, w.c.cfg.Timeout)
 	return k, w.failed(err)
 }
 
@@ -143,6 +165,15 @@ func (w *storWriter) Close() error {
 		if aerr != nil && !errors.Is(w.err, protocol.ErrTransient) {
 			return errors.Join(w.err, aerr)
 		}
+		return w.err
+	}
+	if err := drain(w.ctx, w.conn, w.c.cfg.Timeout, w.c.ctl.spoke); err != nil {
+		kind := protocol.ErrTransient
+		if w.ctx.Err() != nil {
+			kind = nil // cancelled: not for a retry
+		}
+		w.err = protocol.NewError("write", w.p, kind, "", err)
+		_, _ = w.c.abortUpload(w.ctx, w.conn)
 		return w.err
 	}
 	if err := closeUpload(w.conn, w.c.cfg.Timeout); err != nil {

@@ -48,6 +48,12 @@ type Client struct {
 	// raise; nil where it cannot be set.
 	low *lowWater
 
+	// replies counts the main channel's requests and replies, for the
+	// keepalive to notice a hung SFTP server.
+	replies *replyWatch
+	// silent says why the keepalive dropped the connection, if it did.
+	silent atomic.Pointer[string]
+
 	done      chan struct{}
 	closeOnce sync.Once
 	closeErr  error
@@ -77,11 +83,12 @@ const streams = 24
 // Streams says how many transfers the engine may run on this session.
 func (c *Client) Streams() int { return streams }
 
-func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
+func newClient(ctx context.Context, cfg Config, conn *ssh.Client, link *bufferedConn, hops []*ssh.Client, timeout time.Duration) (*Client, error) {
+	raw := link.Conn
 	// Starting the subsystem is a round trip too: a server that goes
 	// silent here must not hang us.
 	wd := newWatchdog(ctx, raw, timeout)
-	sc, err := startSFTP(conn)
+	sc, replies, err := startSFTP(conn)
 	var home string
 	var rtt time.Duration
 	if err == nil {
@@ -100,7 +107,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 		}
 		return nil, mapErr("start sftp", "", err)
 	}
-	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}),
+	c := &Client{cfg: cfg, conn: conn, hops: hops, sc: sc, home: home, done: make(chan struct{}), replies: replies,
 		writeRequests: writeRequests(rtt), low: newLowWater(raw)}
 	c.packets.New = func() any { b := make([]byte, maxPacket); return &b }
 	c.tiny.New = func() any { b := make([]byte, tinyRead); return &b }
@@ -109,7 +116,7 @@ func newClient(ctx context.Context, cfg Config, conn *ssh.Client, raw net.Conn, 
 	c.linkFirst = symlinkLinkFirst(sc)
 	c.security = describe(conn)
 	cfg.logf("* " + c.security + ", home " + home)
-	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1))
+	go c.keepAlive(cfg.keepAlive(), max(cfg.keepAliveMax, 1), link.heard)
 	return c, nil
 }
 
@@ -136,38 +143,101 @@ func describe(conn *ssh.Client) string {
 	return s
 }
 
-// keepAlive asks the server for a reply every interval and drops the
-// connection when none comes within count intervals (OpenSSH's
-// ServerAliveInterval × ServerAliveCountMax), so a dead link fails
-// instead of hanging.
-func (c *Client) keepAlive(every time.Duration, count int) {
-	tick := time.NewTicker(every)
-	defer tick.Stop()
+// keepAlive drops the connection once nothing has come from the server
+// for every × (count+1), so a dead link or a hung server fails instead of
+// hanging: after every of silence it asks for a reply
+// (keepalive@openssh.com), which then has every × count to come, as
+// OpenSSH's ServerAliveInterval and ServerAliveCountMax have it. It counts
+// silence, not unanswered requests, as OpenSSH does too: any byte from the
+// server proves it is there, and on a slow link the reply waits behind
+// the data already on its way (a channel window's worth takes minutes at
+// 20 kB/s), which must not look like a dead server.
+//
+// A connection that answers keepalives while its SFTP server hangs is
+// dropped after the same time with requests waiting and no reply coming
+// (see replyWatch), counted only while the connection brings nothing
+// else: a reply may wait behind another channel's data on a slow link.
+func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Time, int64)) {
+	tick := max(every/4, time.Millisecond)
+	ticker := time.NewTicker(tick)
+	defer ticker.Stop()
+	var pending chan error // a request not yet answered
+	limit := every * time.Duration(count+1)
+	var hung time.Duration // how long requests have waited with nothing coming
+	_, lastBytes := heard()
+	var lastGot int64
 	for {
 		select {
 		case <-c.done:
 			return
-		case <-tick.C:
-		}
-		res := make(chan error, 1)
-		go func() {
-			_, _, err := c.conn.SendRequest("keepalive@openssh.com", true, nil)
-			res <- err
-		}()
-		select {
-		case <-c.done:
-			return
-		case err := <-res:
-			if err == nil {
-				continue
+		case err := <-pending:
+			pending = nil
+			if err != nil {
+				c.cfg.logf("* keepalive failed: " + err.Error())
+				c.abort()
+				return
 			}
-			c.cfg.logf("* keepalive failed: " + err.Error())
-		case <-time.After(every * time.Duration(count)):
-			c.cfg.logf("* no keepalive reply, closing the connection")
+			continue
+		case <-ticker.C:
 		}
-		c.abort()
-		return
+		at, bytes := heard()
+		waiting, got := c.replies.waiting()
+		// A keepalive's reply is some 50 bytes; anything more is data.
+		if waiting > 0 && got == lastGot && bytes-lastBytes < 1024 {
+			hung += tick
+		} else {
+			hung = 0
+		}
+		lastBytes, lastGot = bytes, got
+		silent := time.Since(at)
+		switch {
+		case silent >= limit || hung >= limit:
+			// Nothing at all is a dead link or server; keepalive replies
+			// alone are a hung SFTP server.
+			if silent >= hung {
+				c.dropSilent(fmt.Sprintf("no data from the server for %s (keepalive)", roundWait(silent)))
+			} else {
+				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, %d requests waiting", roundWait(hung), waiting))
+			}
+			return
+		case silent >= every && pending == nil:
+			pending = make(chan error, 1)
+			go func(res chan<- error) {
+				_, _, err := c.conn.SendRequest("keepalive@openssh.com", true, nil)
+				res <- err
+			}(pending)
+		}
 	}
+}
+
+// roundWait rounds a wait for a message: to seconds, or below a second
+// (as in tests) to milliseconds.
+func roundWait(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Second)
+	}
+	return d.Round(time.Millisecond)
+}
+
+// dropSilent drops a connection the keepalive found silent, keeping why:
+// the calls it fails would otherwise say only "connection lost".
+func (c *Client) dropSilent(why string) {
+	c.cfg.logf("* " + why + ", closing the connection")
+	c.silent.Store(&why)
+	c.abort()
+}
+
+// explain adds to a transient failure why the keepalive dropped the
+// connection, when it did.
+func (c *Client) explain(err error) error {
+	why := c.silent.Load()
+	var pe *protocol.Error
+	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) || pe.Server != "" {
+		return err
+	}
+	e := *pe
+	e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	return &e
 }
 
 // abort drops the connection; calls in progress fail with ErrTransient.
@@ -243,9 +313,12 @@ func (c *Client) Home(ctx context.Context) (string, error) { return c.home, nil 
 func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
 	p := c.abs(dir)
 	c.logOp("list", p)
-	infos, err := c.sc.ReadDirContext(ctx, p)
+	// ReadDirContext stops its reads when ctx ends but then closes the
+	// handle without it, which on a hung server waits for ever: do
+	// returns at the cancel, and the close ends with the connection.
+	infos, err := do(ctx, func() ([]fs.FileInfo, error) { return c.sc.ReadDirContext(ctx, p) })
 	if err != nil {
-		return nil, mapErr("list", p, err)
+		return nil, c.explain(mapErr("list", p, err))
 	}
 	out := make([]protocol.Entry, 0, len(infos))
 	for _, fi := range infos {
@@ -288,7 +361,7 @@ func (c *Client) Stat(ctx context.Context, p string) (protocol.Entry, error) {
 		}
 	}
 	if err != nil {
-		return protocol.Entry{}, mapErr("stat", p, err)
+		return protocol.Entry{}, c.explain(mapErr("stat", p, err))
 	}
 	e := entry(fi)
 	e.Name = path.Base(p)
@@ -406,17 +479,19 @@ func symlinkLinkFirst(sc *sftp.Client) bool {
 // startSFTP starts the sftp subsystem on a new session of conn, as
 // sftp.NewClient does, with requests written through a batchedPipe. The
 // server's stderr is dropped, as sftp.NewClient drops it.
-func startSFTP(conn *ssh.Client) (*sftp.Client, error) {
+func startSFTP(conn *ssh.Client) (*sftp.Client, *replyWatch, error) {
 	s, in, out, err := sftpSession(conn)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	sc, err := sftp.NewClientPipe(out, newBatchedPipe(in), sftpOptions()...)
+	w := &replyWatch{}
+	r, wr := w.watched(out, newBatchedPipe(in))
+	sc, err := sftp.NewClientPipe(r, wr, sftpOptions()...)
 	if err != nil {
 		s.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return sc, nil
+	return sc, w, nil
 }
 
 // sftpSession opens a session on conn and starts the sftp subsystem on it.

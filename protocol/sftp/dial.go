@@ -95,7 +95,7 @@ func Dial(ctx context.Context, site protocol.Site, cfg Config) (*Client, error) 
 		closeHops()
 		return nil, err
 	}
-	c, err := newClient(ctx, cfg, conn, link.Conn, hops, timeout)
+	c, err := newClient(ctx, cfg, conn, link, hops, timeout)
 	if err != nil {
 		conn.Close()
 		closeHops()
@@ -125,6 +125,9 @@ func dialSSH(ctx context.Context, cfg Config, via *ssh.Client, t target, timeout
 	if err != nil {
 		if ctx.Err() != nil {
 			err = ctx.Err()
+		} else if ne := net.Error(nil); errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout() {
+			// A dropped SYN (a firewall, a black hole): say how long.
+			err = fmt.Errorf("no answer within %s: %w", timeout, err)
 		}
 		kind := protocol.ErrTransient
 		if errors.Is(err, proxy.ErrAuth) {

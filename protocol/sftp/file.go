@@ -196,7 +196,7 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 		if r.ctx.Err() != nil {
 			err = r.ctx.Err()
 		}
-		return n, mapErr("read", r.p, err)
+		return n, r.c.explain(mapErr("read", r.p, err))
 	}
 	return n, nil
 }
@@ -414,7 +414,7 @@ func (w *writer) readFrom(r io.Reader) (int64, error) {
 		if w.ctx.Err() != nil {
 			err = w.ctx.Err()
 		}
-		return n, mapErr("write", w.p, err)
+		return n, w.c.explain(mapErr("write", w.p, err))
 	}
 	return n, nil
 }

@@ -1,7 +1,11 @@
 // Package faultproxy is a test helper: a loopback TCP proxy that cuts
 // connections at random byte offsets, so tests can show that transfers
-// survive resets mid-stream. In FTP mode it also rewrites PASV and EPSV
-// replies so data connections pass through it (and get cut) too.
+// survive resets mid-stream. With Stall it stops forwarding instead and
+// keeps the connection open, as a dead path or a hung server does, which no
+// reset ever tells the client; with Rate it paces what it forwards, as a
+// slow link does, and with Delay it holds every byte back a while, as a
+// distant one does. In FTP mode it also rewrites PASV and EPSV replies so
+// data connections pass through it (and get cut) too.
 package faultproxy
 
 import (
@@ -36,6 +40,19 @@ type Options struct {
 	Burst int
 	// Seed makes the cuts repeatable.
 	Seed uint64
+	// Stall turns every cut into a stall: the bytes up to the cut pass,
+	// then nothing more in either direction; the proxy stops reading, so
+	// what the client sends after it stays in its socket unacknowledged,
+	// and neither end hears of the other closing (no FIN, no reset) until
+	// the proxy closes.
+	Stall bool
+	// Rate, when positive, paces each direction of each connection to
+	// about this many bytes a second.
+	Rate int64
+	// Delay, when positive, delivers each byte this long after it came
+	// in, each direction on its own: a round trip through the proxy
+	// takes twice Delay more, throughput aside.
+	Delay time.Duration
 }
 
 // Proxy is a running fault-injecting proxy.
@@ -52,6 +69,7 @@ type Proxy struct {
 	wg     sync.WaitGroup
 	cuts   atomic.Int64
 	total  atomic.Int64
+	stop   chan struct{} // closed by Close: stalled links give up
 }
 
 // Start listens on 127.0.0.1 at a random port.
@@ -60,7 +78,7 @@ func Start(opts Options) (*Proxy, error) {
 	if err != nil {
 		return nil, fmt.Errorf("faultproxy: listen: %w", err)
 	}
-	p := &Proxy{opts: opts, ln: ln, rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), conns: map[net.Conn]struct{}{}, lns: map[net.Listener]struct{}{}}
+	p := &Proxy{opts: opts, ln: ln, rnd: rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x9e3779b97f4a7c15)), conns: map[net.Conn]struct{}{}, lns: map[net.Listener]struct{}{}, stop: make(chan struct{})}
 	p.wg.Add(1)
 	go p.accept(ln, opts.Target, opts.FTP, true)
 	return p, nil
@@ -69,7 +87,7 @@ func Start(opts Options) (*Proxy, error) {
 // Addr is the proxy's address.
 func (p *Proxy) Addr() string { return p.ln.Addr().String() }
 
-// Cuts is how many connections were cut so far.
+// Cuts is how many connections were cut (or stalled) so far.
 func (p *Proxy) Cuts() int64 { return p.cuts.Load() }
 
 // Conns is how many connections were proxied so far.
@@ -78,6 +96,9 @@ func (p *Proxy) Conns() int64 { return p.total.Load() }
 // Close stops listening and closes every proxied connection.
 func (p *Proxy) Close() error {
 	p.mu.Lock()
+	if !p.closed {
+		close(p.stop)
+	}
 	p.closed = true
 	for c := range p.conns {
 		c.Close()
@@ -147,6 +168,7 @@ type link struct {
 	client, srv net.Conn
 	left        atomic.Int64 // bytes until the cut; negative: no cut
 	once        sync.Once
+	stalled     chan struct{} // closed when a stall begins
 }
 
 func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
@@ -164,7 +186,7 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 	}
 	defer p.untrack(s)
 	p.total.Add(1)
-	l := &link{p: p, client: c, srv: s}
+	l := &link{p: p, client: c, srv: s, stalled: make(chan struct{})}
 	l.left.Store(p.budget())
 	done := make(chan bool, 2)
 	go func() { done <- l.pipe(s, c, nil) }()
@@ -188,27 +210,47 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 // out; with edit, whole lines are passed through it first. It reports
 // whether src ended cleanly, after half-closing dst.
 func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool {
+	var out io.Writer = dst
+	if d := l.p.opts.Delay; d > 0 {
+		dl := newDelayed(dst, d, l.p.stop)
+		defer dl.close()
+		out = dl
+	}
 	var err error
 	if edit != nil {
 		br := bufio.NewReader(src)
 		for err == nil {
 			var line string
 			line, err = br.ReadString('\n')
-			if line != "" && !l.send(dst, []byte(edit(line))) {
+			if line != "" && !l.send(out, []byte(edit(line))) {
 				return false
 			}
 		}
 	} else {
 		buf := make([]byte, 32<<10)
+		if l.p.opts.Rate > 0 {
+			// Small reads, so that pacing is smooth rather than a burst
+			// and a long pause.
+			buf = buf[:min(len(buf), max(int(l.p.opts.Rate/50), 1))]
+		}
 		for err == nil {
 			var n int
 			n, err = src.Read(buf)
-			if n > 0 && !l.send(dst, buf[:n]) {
+			if n > 0 && !l.send(out, buf[:n]) {
 				return false
 			}
 		}
 	}
+	if l.isStalled() {
+		// A dead path passes on no end either: each side finds out by
+		// its own clock, or not at all.
+		<-l.p.stop
+		return false
+	}
 	if err != io.EOF {
+		return false
+	}
+	if dl, ok := out.(*delayed); ok && !dl.close() {
 		return false
 	}
 	if tc, ok := dst.(*net.TCPConn); ok {
@@ -217,8 +259,20 @@ func (l *link) pipe(dst net.Conn, src io.Reader, edit func(string) string) bool 
 	return true
 }
 
-// send writes b, or only the part the budget allows and then cuts.
+// send writes b, or only the part the budget allows and then cuts. Once
+// stalled it holds on to b until the proxy closes.
 func (l *link) send(dst io.Writer, b []byte) bool {
+	if l.isStalled() {
+		<-l.p.stop
+		return false
+	}
+	if r := l.p.opts.Rate; r > 0 {
+		select {
+		case <-time.After(time.Duration(int64(len(b)) * int64(time.Second) / r)):
+		case <-l.p.stop:
+			return false
+		}
+	}
 	if l.left.Load() < 0 {
 		_, err := dst.Write(b)
 		return err == nil
@@ -231,8 +285,83 @@ func (l *link) send(dst io.Writer, b []byte) bool {
 	if keep := int64(len(b)) + left; keep > 0 {
 		dst.Write(b[:keep])
 	}
+	if l.p.opts.Stall {
+		l.once.Do(func() {
+			l.p.cuts.Add(1)
+			close(l.stalled)
+		})
+		<-l.p.stop
+		return false
+	}
 	l.cut()
 	return false
+}
+
+// delayed writes to w what it is given, each chunk delay after it came.
+type delayed struct {
+	w     io.Writer
+	delay time.Duration
+	stop  <-chan struct{}
+	q     chan chunk
+	done  chan struct{}
+	err   atomic.Bool // a write failed: later chunks are dropped
+	once  sync.Once
+}
+
+type chunk struct {
+	at time.Time
+	b  []byte
+}
+
+func newDelayed(w io.Writer, delay time.Duration, stop <-chan struct{}) *delayed {
+	d := &delayed{w: w, delay: delay, stop: stop, q: make(chan chunk, 1024), done: make(chan struct{})}
+	go d.run()
+	return d
+}
+
+func (d *delayed) Write(b []byte) (int, error) {
+	if d.err.Load() {
+		return 0, io.ErrClosedPipe
+	}
+	select {
+	case d.q <- chunk{time.Now().Add(d.delay), append([]byte(nil), b...)}:
+		return len(b), nil
+	case <-d.stop:
+		return 0, net.ErrClosed
+	}
+}
+
+func (d *delayed) run() {
+	defer close(d.done)
+	for c := range d.q {
+		select {
+		case <-time.After(time.Until(c.at)):
+		case <-d.stop:
+			d.err.Store(true)
+			return
+		}
+		if !d.err.Load() {
+			if _, err := d.w.Write(c.b); err != nil {
+				d.err.Store(true)
+			}
+		}
+	}
+}
+
+// close delivers what is queued and reports whether all of it went out.
+func (d *delayed) close() bool {
+	d.once.Do(func() { close(d.q) })
+	<-d.done
+	return !d.err.Load()
+}
+
+func (l *link) isStalled() bool {
+	select {
+	case <-l.stalled:
+		return true
+	default:
+		return false
+	}
 }
 
 func (l *link) cut() {

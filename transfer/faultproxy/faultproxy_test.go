@@ -2,6 +2,7 @@ package faultproxy
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"net"
 	"testing"
@@ -87,5 +88,71 @@ func TestRewritePointsPassiveRepliesAtTheProxy(t *testing.T) {
 	}
 	if got := p.rewrite("200 OK\r\n"); got != "200 OK\r\n" {
 		t.Errorf("an ordinary reply changed: %q", got)
+	}
+}
+
+func TestStallKeepsTheConnectionOpenAndSilent(t *testing.T) {
+	p, err := Start(Options{Target: echoServer(t), Stall: true, Burst: 1, MinCutAfter: 1000, MaxCutAfter: 1001})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	c, err := net.Dial("tcp", p.Addr())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	go c.Write(bytes.Repeat([]byte("x"), 100_000))
+	c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+	got, err := io.ReadAll(c)
+	var ne net.Error
+	if !errors.As(err, &ne) || !ne.Timeout() {
+		t.Fatalf("read ended with %v, want a timeout: a stalled link neither closes nor resets", err)
+	}
+	if len(got) >= 1000 {
+		t.Errorf("%d bytes came back through a link stalled after 1000 (both directions counted)", len(got))
+	}
+	if p.Cuts() != 1 {
+		t.Errorf("%d stalls, want 1", p.Cuts())
+	}
+	// The second connection is past the burst and passes everything.
+	payload := bytes.Repeat([]byte("y"), 50_000)
+	if got, err := roundTrip(t, p.Addr(), payload); err != nil || !bytes.Equal(got, payload) {
+		t.Errorf("after the stall: %d bytes (%v), want %d", len(got), err, len(payload))
+	}
+}
+
+func TestRatePacesTheLink(t *testing.T) {
+	p, err := Start(Options{Target: echoServer(t), Rate: 100_000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	start := time.Now()
+	payload := bytes.Repeat([]byte("z"), 20_000)
+	got, err := roundTrip(t, p.Addr(), payload)
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("got %d bytes (%v), want %d", len(got), err, len(payload))
+	}
+	// 20 kB each way at 100 kB/s, the directions overlapping: about 0.2 s.
+	if took := time.Since(start); took < 150*time.Millisecond {
+		t.Errorf("20 kB at 100 kB/s took %s", took)
+	}
+}
+
+func TestDelayHoldsEveryByteBack(t *testing.T) {
+	p, err := Start(Options{Target: echoServer(t), Delay: 100 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Close()
+	start := time.Now()
+	payload := bytes.Repeat([]byte("d"), 200_000)
+	got, err := roundTrip(t, p.Addr(), payload)
+	if err != nil || !bytes.Equal(got, payload) {
+		t.Fatalf("got %d bytes (%v), want %d", len(got), err, len(payload))
+	}
+	if took := time.Since(start); took < 200*time.Millisecond || took > 5*time.Second {
+		t.Errorf("a round trip through a 100 ms delay each way took %s", took)
 	}
 }
