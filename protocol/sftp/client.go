@@ -229,11 +229,16 @@ func (c *Client) dropSilent(why string) {
 func (c *Client) explain(err error) error {
 	why := c.silent.Load()
 	var pe *protocol.Error
-	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) || pe.Server != "" {
+	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) {
 		return err
 	}
 	e := *pe
-	e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	if e.Server != "" {
+		// pkg/sftp's own "connection lost", shown as the server's words.
+		e.Server = *why + ": " + e.Server
+	} else {
+		e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	}
 	return &e
 }
 
