@@ -194,7 +194,7 @@ func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Ti
 			if silent >= hung {
 				c.dropSilent(fmt.Sprintf("no data from the server for %s (keepalive)", roundWait(silent)))
 			} else {
-				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, %d requests waiting", roundWait(hung), waiting))
+				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, requests unanswered: %d", roundWait(hung), waiting))
 			}
 			return
 		case silent >= every && pending == nil:
