@@ -155,7 +155,9 @@ func describe(conn *ssh.Client) string {
 // (see replyWatch), counted only while the connection brings nothing
 // else: a reply may wait behind another channel's data on a slow link.
 func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Time, int64)) {
-	tick := max(every/4, time.Millisecond)
+	// At most a second between looks, so that "60 s" means about that,
+	// not up to a quarter interval more.
+	tick := min(max(every/4, time.Millisecond), time.Second)
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	var pending chan error // a request not yet answered
