@@ -158,7 +158,9 @@ func describe(conn *ssh.Client) string {
 // (see replyWatch), counted only while the connection brings nothing
 // else: a reply may wait behind another channel's data on a slow link.
 func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Time, int64)) {
-	tick := max(every/4, time.Millisecond)
+	// At most a second between looks, so that "60 s" means about that,
+	// not up to a quarter interval more.
+	tick := min(max(every/4, time.Millisecond), time.Second)
 	ticker := time.NewTicker(tick)
 	defer ticker.Stop()
 	var pending chan error // a request not yet answered
@@ -197,7 +199,7 @@ func (c *Client) keepAlive(every time.Duration, count int, heard func() (time.Ti
 			if silent >= hung {
 				c.dropSilent(fmt.Sprintf("no data from the server for %s (keepalive)", roundWait(silent)))
 			} else {
-				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, %d requests waiting", roundWait(hung), waiting))
+				c.dropSilent(fmt.Sprintf("no reply from the SFTP server for %s, requests unanswered: %d", roundWait(hung), waiting))
 			}
 			return
 		case silent >= every && pending == nil:
@@ -232,11 +234,16 @@ func (c *Client) dropSilent(why string) {
 func (c *Client) explain(err error) error {
 	why := c.silent.Load()
 	var pe *protocol.Error
-	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) || pe.Server != "" {
+	if why == nil || !errors.As(err, &pe) || !errors.Is(err, protocol.ErrTransient) {
 		return err
 	}
 	e := *pe
-	e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	if e.Server != "" {
+		// pkg/sftp's own "connection lost", shown as the server's words.
+		e.Server = *why + ": " + e.Server
+	} else {
+		e.Err = fmt.Errorf("%s: %w", *why, pe.Err)
+	}
 	return &e
 }
 

@@ -33,12 +33,17 @@ type packets struct {
 	have int // bytes of the next length read so far
 }
 
+// scan counts each packet when its last byte has passed: a reply cut
+// short by a server that hung mid-write is still waited for.
 func (p *packets) scan(b []byte) {
 	for len(b) > 0 {
 		if p.left > 0 {
 			k := min(uint32(len(b)), p.left)
 			p.left -= k
 			b = b[k:]
+			if p.left == 0 {
+				p.n.Add(1)
+			}
 			continue
 		}
 		k := copy(p.hdr[p.have:], b)
@@ -46,7 +51,9 @@ func (p *packets) scan(b []byte) {
 		b = b[k:]
 		if p.have == 4 {
 			p.have, p.left = 0, binary.BigEndian.Uint32(p.hdr[:])
-			p.n.Add(1)
+			if p.left == 0 {
+				p.n.Add(1)
+			}
 		}
 	}
 }
