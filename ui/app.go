@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/progress"
@@ -163,7 +164,39 @@ func (a *App) connect(i int) tea.Cmd {
 	if p.client != nil {
 		p.busy = "listing…"
 	}
-	return connectCmd(a.ctx, a.io[i], i, p.seq, p.ep, p.client, p.sort, p.desc)
+	return connectCmd(a.busyCtx(i), a.io[i], i, p.seq, p.ep, p.client, p.sort, p.desc)
+}
+
+// busyCtx is the context of pane i's next connect or listing: a new one,
+// which Esc cancels (stopBusy); the one before it is done with.
+func (a *App) busyCtx(i int) context.Context {
+	p := a.panes[i]
+	if p.stop != nil {
+		p.stop()
+	}
+	ctx, cancel := context.WithCancel(a.ctx)
+	p.stop = cancel
+	return ctx
+}
+
+// stopBusy gives up pane i's connect or listing under way: its answer, if
+// it ever comes, is ignored (the sequence moves on), and the pane keeps
+// what it showed. A connect given up leaves the pane to ctrl+r.
+func (a *App) stopBusy(i int) tea.Cmd {
+	p := a.panes[i]
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
+	what := p.busy
+	p.seq++
+	p.busy, p.stale = "", false
+	if p.client == nil {
+		p.err = "connecting stopped — ctrl+r tries again"
+		p.lost = p.ep.Dial != nil
+	}
+	a.setStatus(sanitize(p.ep.Name) + ": stopped " + strings.TrimSuffix(what, "…"))
+	return nil
 }
 
 // list reads dir into pane i in a Cmd.
@@ -175,7 +208,7 @@ func (a *App) list(i int, dir string) tea.Cmd {
 	}
 	p.seq++
 	p.busy = "listing…"
-	return listCmd(a.ctx, a.io[i], p.client, i, p.seq, dir, p.sort, p.desc)
+	return listCmd(a.busyCtx(i), a.io[i], p.client, i, p.seq, dir, p.sort, p.desc)
 }
 
 func (a *App) refresh(i int) tea.Cmd {

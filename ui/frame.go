@@ -171,6 +171,8 @@ func (a *App) bottomBorder(i, w int, focused bool) string {
 
 	info := ""
 	switch {
+	case p.busy != "" && focused:
+		info = p.busy + " esc stops"
 	case p.busy != "":
 		info = p.busy
 	case p.filter != "" || a.filtering && focused:

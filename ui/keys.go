@@ -57,6 +57,9 @@ func (a *App) handleKey(msg tea.KeyPressMsg) tea.Cmd {
 			return cmd
 		}
 	}
+	if k == "esc" && !a.qFocus && a.panes[a.focus].busy != "" {
+		return a.stopBusy(a.focus)
+	}
 	if a.isJumpStart(msg) {
 		a.jumping = true
 		a.jumpText = ""

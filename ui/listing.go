@@ -21,6 +21,7 @@ func (a *App) onConnected(msg connectedMsg) tea.Cmd {
 		return nil
 	}
 	p.busy = ""
+	p.doneBusy()
 	if msg.client != nil {
 		p.client = msg.client
 		p.connected = true
@@ -56,6 +57,7 @@ func (a *App) onListed(msg listedMsg) tea.Cmd {
 		return nil
 	}
 	p.busy = ""
+	p.doneBusy()
 	a.applyListing(p, msg)
 	var follow tea.Cmd
 	if msg.entered != "" && msg.err == nil {

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"path"
 	"strings"
 
@@ -52,6 +53,9 @@ type pane struct {
 	client    protocol.Client
 	connected bool
 	busy      string // "connecting…", "listing…" while a command runs
+	// stop cancels the connect or listing under way (Esc), so a hung
+	// server never holds the pane.
+	stop context.CancelFunc
 	err       string // last error, shown in the header area
 	lost      bool   // the connection is gone; ctrl+r reconnects
 	security  string
@@ -358,4 +362,12 @@ func (p *pane) lookup(name string) *item {
 		}
 	}
 	return nil
+}
+
+// doneBusy lets go of the finished command's context.
+func (p *pane) doneBusy() {
+	if p.stop != nil {
+		p.stop()
+		p.stop = nil
+	}
 }

@@ -231,3 +231,60 @@ func TestExternalPagerViewsACopyAndNeverUploads(t *testing.T) {
 		t.Fatalf("original changed to %q", b)
 	}
 }
+
+// hangingLister is a local client whose listings of one directory never
+// answer until their context ends, like a server gone silent mid-listing.
+type hangingLister struct {
+	protocol.Client
+	dir     string
+	started chan struct{}
+}
+
+func (h hangingLister) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
+	if dir != h.dir {
+		return h.Client.List(ctx, dir)
+	}
+	h.started <- struct{}{}
+	<-ctx.Done()
+	return nil, ctx.Err()
+}
+
+// TestEscStopsAHungListing: Esc gives up a listing that does not answer;
+// the pane keeps what it showed, says so, and takes keys again at once.
+func TestEscStopsAHungListing(t *testing.T) {
+	left := t.TempDir()
+	writeFiles(t, left, map[string]string{"slow/": "", "a.txt": "a"})
+	hl := hangingLister{Client: local.New(), dir: filepath.ToSlash(filepath.Join(left, "slow")), started: make(chan struct{}, 1)}
+	a := newTestApp(t, left, t.TempDir(), func(o *Options) {
+		o.Left.Client = hl
+		o.Left.Dial = func(context.Context) (protocol.Client, error) { return hl, nil }
+	})
+	p := a.panes[0]
+	p.selectName("slow")
+	_, cmd := a.Update(keyMsg("enter"))
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case <-hl.started:
+	case <-time.After(5 * time.Second):
+		t.Fatal("the listing never started")
+	}
+	if p.busy == "" {
+		t.Fatal("the pane does not say it is listing")
+	}
+	press(t, a, "esc")
+	if p.busy != "" || !strings.Contains(a.status, "stopped listing") {
+		t.Errorf("after esc: busy %q, status %q", p.busy, a.status)
+	}
+	select {
+	case msg := <-done:
+		a.Update(msg) // late, and ignored
+	case <-time.After(5 * time.Second):
+		t.Fatal("the hung listing did not end when stopped")
+	}
+	if p.dir != filepath.ToSlash(left) || p.lookup("a.txt") == nil {
+		t.Errorf("the pane lost its listing: dir %q", p.dir)
+	}
+	press(t, a, "j")
+	mustContain(t, a, "a.txt")
+}
