@@ -55,7 +55,7 @@ type pane struct {
 	busy      string // "connecting…", "listing…" while a command runs
 	// stop cancels the connect or listing under way (Esc), so a hung
 	// server never holds the pane.
-	stop context.CancelFunc
+	stop      context.CancelFunc
 	err       string // last error, shown in the header area
 	lost      bool   // the connection is gone; ctrl+r reconnects
 	security  string
