@@ -114,7 +114,8 @@ func (c *Client) openAt(ctx context.Context, op, p string, offset, limit, size i
 	if size >= 0 {
 		return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset}, nil
 	}
-	if fi, err := f.Stat(); err == nil {
+	fi, byPath, err := c.fstat(f, p)
+	if err == nil {
 		if fi.IsDir() {
 			f.Close()
 			return nil, protocol.NewError(op, p, nil, "is a directory", nil)
@@ -125,7 +126,25 @@ func (c *Client) openAt(ctx context.Context, op, p string, offset, limit, size i
 		f.Close()
 		return nil, mapErr(op, p, err)
 	}
-	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset}, nil
+	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset, noFstat: byPath}, nil
+}
+
+// fstat describes an open file: FSTAT on its handle, else STAT of its
+// path (byPath). Net::SFTP::SftpServer has no FSTAT and answers it with
+// "No such file": downloads there failed before their first byte and
+// resumed uploads could not start. A lost connection is not retried.
+func (c *Client) fstat(f *sftp.File, p string) (fi os.FileInfo, byPath bool, err error) {
+	fi, err = f.Stat()
+	if err == nil {
+		return fi, false, nil
+	}
+	if _, kind := classify(err); kind == protocol.ErrTransient {
+		return nil, false, err
+	}
+	if fi, perr := c.sc.Stat(p); perr == nil {
+		return fi, true, nil
+	}
+	return nil, true, err
 }
 
 // reader streams a remote file. io.Copy uses WriteTo, which runs pkg/sftp's
@@ -141,6 +160,9 @@ type reader struct {
 	// concurrent machinery (and its extra FSTAT): a few sequential reads
 	// of what the open-time stat promised are cheaper.
 	size, offset int64
+	// noFstat: the server refused FSTAT, which pkg/sftp's WriteTo
+	// sends first; copyRest then reads the file one packet at a time.
+	noFstat bool
 
 	pr   *io.PipeReader
 	done chan struct{}
@@ -206,7 +228,7 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 // stopped.
 func (r *reader) readLarge(w io.Writer) (int64, error) {
 	if r.size-r.offset < bulkMin || !r.c.bulkOK.Load() {
-		return r.f.WriteTo(w)
+		return r.copyRest(w)
 	}
 	end := int64(-1)
 	if r.limit >= 0 {
@@ -225,7 +247,7 @@ func (r *reader) readLarge(w io.Writer) (int64, error) {
 	if _, err := r.f.Seek(r.offset+n, io.SeekStart); err != nil {
 		return n, err
 	}
-	m, err := r.f.WriteTo(w)
+	m, err := r.copyRest(w)
 	if m > 0 && res.clean {
 		// The stream stopped early without a fault of the channel (a
 		// short read: the server caps reads lower) and there was more to
@@ -233,6 +255,18 @@ func (r *reader) readLarge(w io.Writer) (int64, error) {
 		r.c.bulkOK.Store(false)
 	}
 	return n + m, err
+}
+
+// copyRest copies the rest of the file to w: with pkg/sftp's WriteTo and
+// its reads in flight, or, where the server refuses the FSTAT WriteTo
+// sends first, one packet-sized Read at a time. (A larger Read would run
+// concurrently too, but pkg/sftp takes any short reply there for the end
+// of the file, and servers cap their replies below maxPacket.)
+func (r *reader) copyRest(w io.Writer) (int64, error) {
+	if !r.noFstat {
+		return r.f.WriteTo(w)
+	}
+	return io.CopyBuffer(w, struct{ io.Reader }{r.f}, make([]byte, maxPacket))
 }
 
 // smallFile is the size up to which a download reads sequentially.
@@ -352,7 +386,7 @@ func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCl
 		return nil, mapErr("create", p, err)
 	}
 	if offset > 0 {
-		if err := resumeAt(f, offset); err != nil {
+		if err := c.resumeAt(f, p, offset); err != nil {
 			f.Close()
 			return nil, mapErr("create", p, err)
 		}
@@ -366,8 +400,8 @@ func (c *Client) Create(ctx context.Context, p string, offset int64) (io.WriteCl
 
 // resumeAt cuts anything past offset, so a resumed file ends exactly where
 // the new data does; a file shorter than offset cannot be resumed.
-func resumeAt(f *sftp.File, offset int64) error {
-	fi, err := f.Stat()
+func (c *Client) resumeAt(f *sftp.File, p string, offset int64) error {
+	fi, _, err := c.fstat(f, p)
 	if err != nil {
 		return err
 	}
