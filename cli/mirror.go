@@ -29,6 +29,7 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 	delExcluded := fs.Bool("delete-excluded", false, "with --delete, remove what the filters exclude from DST too")
 	dry := fs.Bool("dry-run", false, "print what would change, change nothing")
 	fs.BoolVar(dry, "n", false, "same as --dry-run")
+	sizeOnly := fs.Bool("size-only", false, "a file of the same size is the same, whatever its time (for servers that cannot keep file times, or list them to the minute)")
 	rest, code := parseOrExit(e, fs, args)
 	if code >= 0 {
 		return code
@@ -42,6 +43,9 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 		return e.errorf(exitUsage, "%v", err)
 	}
 	jopts.Conflict = transfer.PolicyMirror
+	if *sizeOnly {
+		jopts.Conflict = transfer.PolicySizeDiffers
+	}
 	conn, err := newConnector(e, cf)
 	if err != nil {
 		return e.errorf(exitUsage, "%v", err)
@@ -82,7 +86,7 @@ func runMirror(ctx context.Context, e *env, args []string) int {
 	if st, err := dc.Stat(ctx, dp); err == nil && !st.IsDir() {
 		return e.errorf(exitUsage, "%s exists and is not a directory", dp)
 	}
-	m := &mirror{e: e, sc: sc, dc: dc, sp: sp, dp: dp, deleteExcluded: *delExcluded}
+	m := &mirror{e: e, sc: sc, dc: dc, sp: sp, dp: dp, deleteExcluded: *delExcluded, sizeOnly: *sizeOnly}
 	if *dry {
 		status := m.plan(ctx, "", rules)
 		if *del {
@@ -114,6 +118,8 @@ type mirror struct {
 	// deleteExcluded removes from DST what the filter excludes; without it
 	// --delete leaves excluded paths alone.
 	deleteExcluded bool
+	// sizeOnly compares files by size alone (--size-only).
+	sizeOnly bool
 }
 
 // plan prints what a mirror run would copy below rel; rules are the
@@ -161,7 +167,7 @@ func (m *mirror) plan(ctx context.Context, rel string, rules *filter.Rules) int 
 			status = max(status, m.plan(ctx, r, rules))
 		case missing:
 			fmt.Fprintf(m.e.Out, "copy    %s (new, %s%s)\n", quoteIfNeeded(r), humanBytes(en.Size), m.partNote(ctx, r, en))
-		case !sameEntry(en, de):
+		case !sameEntry(en, de, m.sizeOnly):
 			fmt.Fprintf(m.e.Out, "copy    %s (changed, %s%s)\n", quoteIfNeeded(r), humanBytes(en.Size), m.partNote(ctx, r, en))
 		}
 	}
@@ -277,12 +283,12 @@ func (m *mirror) gitignore(ctx context.Context, rel string, rules *filter.Rules,
 }
 
 // sameEntry is the mirror test: equal size, and equal mtime to the second
-// when both sides know it.
-func sameEntry(a, b protocol.Entry) bool {
+// when both sides know it and sizeOnly does not leave times out.
+func sameEntry(a, b protocol.Entry, sizeOnly bool) bool {
 	if a.Size != b.Size || a.IsDir() != b.IsDir() {
 		return false
 	}
-	if a.ModTime.IsZero() || b.ModTime.IsZero() {
+	if sizeOnly || a.ModTime.IsZero() || b.ModTime.IsZero() {
 		return true
 	}
 	return a.ModTime.Truncate(time.Second).Equal(b.ModTime.Truncate(time.Second))

@@ -84,3 +84,35 @@ func TestMirrorFindsALongNamesPart(t *testing.T) {
 		t.Errorf("the part is still there: %v", err)
 	}
 }
+
+// TestMirrorSizeOnly: with --size-only a target of the same size is left
+// alone whatever its time (a server that cannot keep times would otherwise
+// have everything copied again on each run); a size change still copies.
+func TestMirrorSizeOnly(t *testing.T) {
+	dir := t.TempDir()
+	env := stateEnv(t)
+	src, dst := filepath.Join(dir, "src"), filepath.Join(dir, "dst")
+	mustWrite(t, filepath.Join(src, "same.txt"), []byte("12345"))
+	mustWrite(t, filepath.Join(src, "grown.txt"), []byte("123456"))
+	mustWrite(t, filepath.Join(dst, "same.txt"), []byte("abcde"))
+	mustWrite(t, filepath.Join(dst, "grown.txt"), []byte("abc"))
+	earlier := time.Now().Add(-48 * time.Hour)
+	for _, n := range []string{"same.txt", "grown.txt"} {
+		os.Chtimes(filepath.Join(dst, n), earlier, earlier) // as a server that keeps no times leaves them
+	}
+	code, out, _ := run(t, env, "mirror", "-n", "--size-only", src, dst)
+	if code != 0 || !strings.Contains(out, "copy    grown.txt (changed") || strings.Contains(out, "same.txt") {
+		t.Fatalf("dry run --size-only: exit %d:\n%s", code, out)
+	}
+	if code, out, errs := run(t, env, "mirror", "--size-only", src, dst); code != 0 || !strings.Contains(out, "1 of 2 files copied") {
+		t.Fatalf("mirror --size-only: exit %d, %q, %s", code, out, errs)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dst, "same.txt")); string(b) != "abcde" {
+		t.Errorf("same.txt was copied over: %q", b)
+	}
+	mustSame(t, filepath.Join(src, "grown.txt"), filepath.Join(dst, "grown.txt"))
+	// Without it, the time tells same.txt apart.
+	if code, out, _ := run(t, env, "mirror", "-n", src, dst); code != 0 || !strings.Contains(out, "copy    same.txt (changed") {
+		t.Errorf("dry run without --size-only: exit %d:\n%s", code, out)
+	}
+}
