@@ -74,6 +74,8 @@ type owners struct {
 	groups map[uint32]string
 }
 
+// ownersState sets the cache up on first use, when the session is up and
+// the server's VERSION reply (its extensions) known.
 func (c *Client) ownersState() *owners {
 	o := &c.owners
 	o.once.Do(func() {
