@@ -9,6 +9,7 @@ import (
 	"hash/crc32"
 	"io/fs"
 	"os"
+	"os/user"
 	"path/filepath"
 	"sort"
 	"strings"
@@ -190,11 +191,17 @@ func TestDuFindStatTouchOnEveryServer(t *testing.T) {
 				if got.Name != "top.txt" || got.Size != 123_456 || got.Type != "file" || got.Path != serverDir+"/top.txt" || got.Checksum == "" {
 					t.Fatalf("stat: got %+v", got)
 				}
-				// SFTP gives numeric IDs; the real FTP servers name the owner
-				// (or give its ID) in LIST or MLSD.
+				// OpenSSH (9.1 on) names the owner through
+				// users-groups-by-id, as the host does (sshd runs here);
+				// the real FTP servers name the owner (or give its ID) in
+				// LIST or MLSD.
 				if fi, err := os.Stat(filepath.Join(treeDir, "top.txt")); err == nil && site.name == "openssh" {
-					if uid := fmt.Sprint(fi.Sys().(*syscall.Stat_t).Uid); got.Owner != uid {
-						t.Fatalf("stat: owner %q, want uid %s", got.Owner, uid)
+					want := fmt.Sprint(fi.Sys().(*syscall.Stat_t).Uid)
+					if u, err := user.LookupId(want); err == nil {
+						want = u.Username
+					}
+					if got.Owner != want {
+						t.Fatalf("stat: owner %q, want %s", got.Owner, want)
 					}
 				}
 				if real := site.name != "local" && !strings.HasPrefix(site.name, "demo"); real {

@@ -73,7 +73,9 @@ func Start(ctx context.Context) (_ *Sandbox, err error) {
 	if err := writeSampleTree(s.LocalDir, s.ServerDir); err != nil {
 		return nil, fmt.Errorf("demo sample files: %w", err)
 	}
-	s.sftp, err = sftpd.Start(ctx, sftpd.Options{Root: s.ServerDir, Users: []sftpd.User{{Name: User, Password: Password}}})
+	// Owners show by name, as on an OpenSSH server of 9.1 or later.
+	s.sftp, err = sftpd.Start(ctx, sftpd.Options{Root: s.ServerDir, Users: []sftpd.User{{Name: User, Password: Password}},
+		UsersGroupsByID: sftpd.HostNames})
 	if err != nil {
 		return nil, fmt.Errorf("demo SFTP server: %w", err)
 	}

@@ -24,8 +24,9 @@ type Entry struct {
 	ModTime time.Time   // zero when unknown
 	Target  string      // symlink target, when known
 	// Owner and Group are the user and group as the server names them,
-	// or their numeric IDs where it gives only those (SFTP); "" when
-	// the server does not say.
+	// or their numeric IDs where it gives only those (SFTP servers
+	// without OpenSSH's users-groups-by-id extension, and ids that server
+	// cannot name); "" when the server does not say.
 	Owner, Group string
 	// Raw holds the listing line when the backend could not parse it; the
 	// entry is shown as-is rather than dropped.

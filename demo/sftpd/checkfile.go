@@ -12,16 +12,13 @@ import (
 	"io/fs"
 	"os"
 	"strings"
-	"sync"
 
 	"golang.org/x/crypto/ssh"
 )
 
-// pkg/sftp's server knows a fixed set of extensions, so the check-file
-// extension (draft-ietf-secsh-filexfer-extensions-00 §3) is served by a
-// layer between the SSH channel and the request server: it adds
-// "check-file" to the VERSION reply and answers check-file-name requests
-// itself, passing every other packet through untouched.
+// The check-file extension (draft-ietf-secsh-filexfer-extensions-00 §3),
+// served by the layer of extchannel.go: "check-file" in the VERSION reply,
+// and check-file-name requests answered with a hash of the file.
 
 // checkFileAlgos is what the server advertises and computes, in the order
 // it prefers them when a request lists several.
@@ -50,111 +47,28 @@ const (
 	maxPacket = 1 << 20
 )
 
-// checkFileChannel wraps an SFTP channel for the request server.
-type checkFileChannel struct {
-	ch   ssh.Channel
-	root *os.Root
-
-	pending []byte // the packet being handed to the server's reads
-
-	wmu     sync.Mutex // whole packets to ch, ours and the server's
-	out     []byte     // the server's bytes not yet a whole packet
-	version bool       // the VERSION reply has gone out
+// checkFileExtension serves check-file-name requests on files of root.
+func checkFileExtension(root *os.Root) extension {
+	names := make([]string, len(checkFileAlgos))
+	for i, a := range checkFileAlgos {
+		names[i] = a.name
+	}
+	return extension{
+		advertise: "check-file",
+		data:      strings.Join(names, ","),
+		request:   "check-file-name",
+		serve:     func(id uint32, body []byte) []byte { return checkFile(root, id, body) },
+	}
 }
 
-func newCheckFileChannel(ch ssh.Channel, root *os.Root) *checkFileChannel {
-	return &checkFileChannel{ch: ch, root: root}
-}
-
-// Read hands the server the client's packets, except the check-file-name
-// requests, which it answers.
-func (c *checkFileChannel) Read(p []byte) (int, error) {
-	for len(c.pending) == 0 {
-		var lb [4]byte
-		if _, err := io.ReadFull(c.ch, lb[:]); err != nil {
-			return 0, err
-		}
-		n := binary.BigEndian.Uint32(lb[:])
-		if n == 0 || n > maxPacket {
-			return 0, errors.New("sftpd: bad packet length")
-		}
-		pkt := make([]byte, 4+n)
-		copy(pkt, lb[:])
-		if _, err := io.ReadFull(c.ch, pkt[4:]); err != nil {
-			return 0, err
-		}
-		if id, body, ok := checkFileRequest(pkt[4:]); ok {
-			if err := c.send(c.checkFile(id, body)); err != nil {
-				return 0, err
-			}
-			continue
-		}
-		c.pending = pkt
-	}
-	n := copy(p, c.pending)
-	c.pending = c.pending[n:]
-	return n, nil
-}
-
-// Write gathers the server's output into packets and sends them whole,
-// with the extension added to the VERSION reply.
-func (c *checkFileChannel) Write(p []byte) (int, error) {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	c.out = append(c.out, p...)
-	for len(c.out) >= 4 {
-		n := int(binary.BigEndian.Uint32(c.out))
-		if len(c.out) < 4+n {
-			break
-		}
-		pkt := c.out[:4+n]
-		if !c.version && n > 0 && pkt[4] == fxpVersion {
-			c.version = true
-			names := make([]string, len(checkFileAlgos))
-			for i, a := range checkFileAlgos {
-				names[i] = a.name
-			}
-			pkt = append(append([]byte(nil), pkt...), sshString("check-file")...)
-			pkt = append(pkt, sshString(strings.Join(names, ","))...)
-			binary.BigEndian.PutUint32(pkt, uint32(len(pkt)-4))
-		}
-		if _, err := c.ch.Write(pkt); err != nil {
-			return 0, err
-		}
-		c.out = c.out[4+n:]
-	}
-	if len(c.out) == 0 {
-		c.out = nil
-	}
-	return len(p), nil
-}
-
-func (c *checkFileChannel) Close() error { return c.ch.Close() }
-
-func (c *checkFileChannel) send(pkt []byte) error {
-	c.wmu.Lock()
-	defer c.wmu.Unlock()
-	_, err := c.ch.Write(pkt)
-	return err
-}
-
-// checkFileRequest says whether pkt (type onwards) is an extended
-// check-file-name request, and returns its id and what follows the name.
-func checkFileRequest(pkt []byte) (id uint32, body []byte, ok bool) {
-	if len(pkt) < 9 || pkt[0] != fxpExtended {
-		return 0, nil, false
-	}
-	id = binary.BigEndian.Uint32(pkt[1:])
-	name, rest, ok := takeString(pkt[5:])
-	if !ok || string(name) != "check-file-name" {
-		return 0, nil, false
-	}
-	return id, rest, true
+// newCheckFileChannel wraps ch with the check-file extension alone.
+func newCheckFileChannel(ch ssh.Channel, root *os.Root) *extChannel {
+	return newExtChannel(ch, []extension{checkFileExtension(root)})
 }
 
 // checkFile answers one request: filename, algorithm list, start offset,
 // length (0: to the end) and block size (only 0, one hash, is served).
-func (c *checkFileChannel) checkFile(id uint32, body []byte) []byte {
+func checkFile(root *os.Root, id uint32, body []byte) []byte {
 	name, body, ok1 := takeString(body)
 	list, body, ok2 := takeString(body)
 	if !ok1 || !ok2 || len(body) != 20 {
@@ -177,7 +91,7 @@ func (c *checkFileChannel) checkFile(id uint32, body []byte) []byte {
 	if h == nil {
 		return status(id, fxOpUnsupported, "no such hash algorithm")
 	}
-	f, err := c.root.Open(rel(string(name)))
+	f, err := root.Open(rel(string(name)))
 	if err != nil {
 		return statusOf(id, err)
 	}

@@ -61,6 +61,11 @@ type Options struct {
 	// check-file-name requests (sha256, sha512, sha1, md5), as ProFTPD's
 	// mod_sftp does, for tests of server-side hashing.
 	CheckFile bool
+	// UsersGroupsByID, when set, advertises users-groups-by-id@openssh.com
+	// and answers it with the name it gives each id ("" for none), as
+	// OpenSSH 9.1 and later do; HostNames names them as the host does,
+	// tests with a map.
+	UsersGroupsByID func(group bool, id uint32) string
 	// Silent accepts TCP connections and never speaks, for timeout tests.
 	Silent bool
 	// Log receives one line per connection event; nil discards them.
@@ -355,8 +360,15 @@ func (s *Server) session(n int, ch ssh.Channel, reqs <-chan *ssh.Request) {
 		}
 		h := &rootFS{root: s.root, readOnly: s.opts.ReadOnly}
 		var rwc io.ReadWriteCloser = ch
+		var exts []extension
 		if s.opts.CheckFile {
-			rwc = newCheckFileChannel(ch, s.root)
+			exts = append(exts, checkFileExtension(s.root))
+		}
+		if s.opts.UsersGroupsByID != nil {
+			exts = append(exts, s.usersGroupsExtension(s.opts.UsersGroupsByID))
+		}
+		if len(exts) > 0 {
+			rwc = newExtChannel(ch, exts)
 		}
 		srv := sftp.NewRequestServer(rwc, h.handlers(), sftp.WithRSMaxTxPacket(maxTxPacket))
 		stop := context.AfterFunc(s.ctx, func() { srv.Close() })

@@ -47,6 +47,8 @@ type Client struct {
 	// low is the socket's receive low-water mark, which bulk streams
 	// raise; nil where it cannot be set.
 	low *lowWater
+	// owners names the numeric ids of listings (owners.go).
+	owners owners
 
 	// replies counts the main channel's requests and replies, for the
 	// keepalive to notice a hung SFTP server.
@@ -320,6 +322,7 @@ func (c *Client) Home(ctx context.Context) (string, error) { return c.home, nil 
 func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error) {
 	p := c.abs(dir)
 	c.logOp("list", p)
+	c.warmOwners()
 	// ReadDirContext stops its reads when ctx ends but then closes the
 	// handle without it, which on a hung server waits for ever: do
 	// returns at the cancel, and the close ends with the connection.
@@ -340,6 +343,7 @@ func (c *Client) List(ctx context.Context, dir string) ([]protocol.Entry, error)
 		}
 		out = append(out, e)
 	}
+	c.nameOwners(ctx, out)
 	return out, nil
 }
 
@@ -348,6 +352,7 @@ func entry(fi fs.FileInfo) protocol.Entry {
 	if st, ok := fi.Sys().(*sftp.FileStat); ok && st != nil {
 		// SFTP version 3 carries numeric IDs; the names are only in
 		// the listing's longname, whose format no server promises.
+		// nameOwners puts names in where the server gives them.
 		e.Owner, e.Group = strconv.FormatUint(uint64(st.UID), 10), strconv.FormatUint(uint64(st.GID), 10)
 	}
 	if fi.IsDir() {
@@ -370,9 +375,10 @@ func (c *Client) Stat(ctx context.Context, p string) (protocol.Entry, error) {
 	if err != nil {
 		return protocol.Entry{}, c.explain(mapErr("stat", p, err))
 	}
-	e := entry(fi)
-	e.Name = path.Base(p)
-	return e, nil
+	es := []protocol.Entry{entry(fi)}
+	c.nameOwners(ctx, es)
+	es[0].Name = path.Base(p)
+	return es[0], nil
 }
 
 // Mkdir creates one directory. OpenSSH reports an existing one as a bare
