@@ -23,7 +23,8 @@ import (
 // The stream is an optimization with a way out: whatever it does not
 // understand — a reply out of order, a short read, an error status, an
 // unknown packet — ends it, and the caller carries on from the last byte
-// written with pkg/sftp, which handles every case and names every error.
+// written with reads through pkg/sftp (readAhead in file.go), which handle
+// every case and name every error.
 // A server that answers out of order (the protocol allows it) or breaks
 // the framing gets pkg/sftp for the rest of the session.
 

@@ -114,7 +114,7 @@ func (c *Client) openAt(ctx context.Context, op, p string, offset, limit, size i
 	if size >= 0 {
 		return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset}, nil
 	}
-	fi, byPath, err := c.fstat(f, p)
+	fi, _, err := c.fstat(f, p)
 	if err == nil {
 		if fi.IsDir() {
 			f.Close()
@@ -126,7 +126,7 @@ func (c *Client) openAt(ctx context.Context, op, p string, offset, limit, size i
 		f.Close()
 		return nil, mapErr(op, p, err)
 	}
-	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset, noFstat: byPath}, nil
+	return &reader{c: c, ctx: ctx, f: f, p: p, limit: limit, size: size, offset: offset}, nil
 }
 
 // fstat describes an open file: FSTAT on its handle, else STAT of its
@@ -147,9 +147,9 @@ func (c *Client) fstat(f *sftp.File, p string) (fi os.FileInfo, byPath bool, err
 	return nil, true, err
 }
 
-// reader streams a remote file. io.Copy uses WriteTo, which runs pkg/sftp's
-// concurrent reads; Read feeds from the same machinery through a pipe, so
-// callers with small buffers are fast too.
+// reader streams a remote file. io.Copy uses WriteTo, which keeps many
+// reads in flight (a bulk stream, readAhead); Read feeds from the same
+// machinery through a pipe, so callers with small buffers are fast too.
 type reader struct {
 	c     *Client
 	ctx   context.Context
@@ -160,9 +160,6 @@ type reader struct {
 	// concurrent machinery (and its extra FSTAT): a few sequential reads
 	// of what the open-time stat promised are cheaper.
 	size, offset int64
-	// noFstat: the server refused FSTAT, which pkg/sftp's WriteTo
-	// sends first; copyRest then reads the file one packet at a time.
-	noFstat bool
 
 	pr   *io.PipeReader
 	done chan struct{}
@@ -224,15 +221,14 @@ func (r *reader) writeTo(w io.Writer) (int64, error) {
 }
 
 // readLarge streams a big file on a channel of its own (bulk.go) when it
-// can, and carries on with pkg/sftp's concurrent reads from wherever that
-// stopped.
+// can, and carries on with readAhead from wherever that stopped.
 func (r *reader) readLarge(w io.Writer) (int64, error) {
-	if r.size-r.offset < bulkMin || !r.c.bulkOK.Load() {
-		return r.copyRest(w)
-	}
 	end := int64(-1)
 	if r.limit >= 0 {
 		end = r.offset + r.limit
+	}
+	if r.size-r.offset < bulkMin || !r.c.bulkOK.Load() {
+		return r.readAhead(w, r.offset, end)
 	}
 	res := r.c.streamBulk(r.ctx, r.p, r.offset, end, r.size, w)
 	n := res.written
@@ -244,29 +240,132 @@ func (r *reader) readLarge(w io.Writer) (int64, error) {
 	case r.ctx.Err() != nil:
 		return n, r.ctx.Err()
 	}
-	if _, err := r.f.Seek(r.offset+n, io.SeekStart); err != nil {
-		return n, err
-	}
-	m, err := r.copyRest(w)
+	m, err := r.readAhead(w, r.offset+n, end)
 	if m > 0 && res.clean {
 		// The stream stopped early without a fault of the channel (a
 		// short read: the server caps reads lower) and there was more to
-		// read: this server is better served by pkg/sftp.
+		// read: this server is better served by readAhead.
 		r.c.bulkOK.Store(false)
 	}
 	return n + m, err
 }
 
-// copyRest copies the rest of the file to w: with pkg/sftp's WriteTo and
-// its reads in flight, or, where the server refuses the FSTAT WriteTo
-// sends first, one packet-sized Read at a time. (A larger Read would run
-// concurrently too, but pkg/sftp takes any short reply there for the end
-// of the file, and servers cap their replies below maxPacket.)
-func (r *reader) copyRest(w io.Writer) (int64, error) {
-	if !r.noFstat {
-		return r.f.WriteTo(w)
+// readAhead copies the file from off to end (to EOF when end < 0) to w
+// with up to maxRequests reads of maxPacket in flight, written in order.
+//
+// It stands in for pkg/sftp's File.WriteTo, which takes a short reply as
+// the whole of its chunk: it writes what came and goes on with the next
+// chunk, so the bytes the server did not send are silently skipped. A
+// short read is legal SFTP, and pkg/sftp's own sftp.Server caps every
+// reply at 32 KiB, so a download from the many servers built on it came
+// out with most of each 255 KiB chunk missing (the engine then saw a
+// source that ended early). Each chunk here is read with File.ReadAt,
+// which asks again from where a short reply stopped until the chunk is
+// full, the server says EOF, or a request fails. That holds while a chunk
+// is no bigger than the client's MaxPacket (dial.go): a bigger ReadAt
+// splits into concurrent requests and takes a short reply there for the
+// end of the file. Nor does readAhead send the FSTAT WriteTo sends first,
+// so servers without FSTAT (see fstat) need no path of their own.
+func (r *reader) readAhead(w io.Writer, off, end int64) (int64, error) {
+	type chunk struct {
+		off  int64
+		want int
+		buf  *[]byte
+		n    int
+		err  error
+		done chan struct{}
 	}
-	return io.CopyBuffer(w, struct{ io.Reader }{r.f}, make([]byte, maxPacket))
+	workers := maxRequests
+	if r.size >= 0 {
+		// A file known to be small needs fewer: one per chunk and one
+		// to find the end.
+		workers = int(min(int64(workers), max(r.size-off, 0)/maxPacket+1))
+	}
+	// order holds the chunks in file order, jobs the same chunks for the
+	// readers; its bound keeps at most workers chunks read ahead of w.
+	order := make(chan *chunk, workers)
+	jobs := make(chan *chunk, workers)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				select {
+				case <-stop:
+					c.err = errLimit // not read: nobody writes it
+				default:
+					c.buf = r.c.packet()
+					c.n, c.err = r.f.ReadAt((*c.buf)[:c.want], c.off)
+				}
+				close(c.done)
+			}
+		}()
+	}
+	go func() {
+		defer close(jobs)
+		defer close(order)
+		for at := off; end < 0 || at < end; at += maxPacket {
+			want := int64(maxPacket)
+			if end >= 0 {
+				want = min(want, end-at)
+			}
+			c := &chunk{off: at, want: int(want), done: make(chan struct{})}
+			select {
+			case order <- c:
+			case <-stop:
+				return
+			}
+			jobs <- c
+		}
+	}()
+	defer func() {
+		close(stop)
+		for c := range order {
+			<-c.done
+			if c.buf != nil {
+				r.c.packets.Put(c.buf)
+			}
+		}
+		wg.Wait()
+	}()
+
+	var written int64
+	for c := range order {
+		<-c.done
+		var err error
+		if c.n > 0 {
+			var m int
+			m, err = w.Write((*c.buf)[:c.n])
+			written += int64(m)
+		}
+		if c.buf != nil {
+			r.c.packets.Put(c.buf)
+		}
+		switch {
+		case err != nil:
+			return written, err
+		case errors.Is(c.err, io.EOF):
+			return written, nil
+		case c.err != nil:
+			return written, c.err
+		case c.n < c.want:
+			// ReadAt's contract: a short count comes with an error.
+			return written, io.ErrUnexpectedEOF
+		}
+	}
+	return written, nil
+}
+
+// packet takes a maxPacket buffer from c.packets; a Client made without
+// Dial, whose pool has no New, gets a fresh one.
+func (c *Client) packet() *[]byte {
+	if b, ok := c.packets.Get().(*[]byte); ok {
+		return b
+	}
+	b := make([]byte, maxPacket)
+	return &b
 }
 
 // smallFile is the size up to which a download reads sequentially.
