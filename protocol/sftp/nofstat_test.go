@@ -87,9 +87,9 @@ func noFstatClient(t *testing.T) *Client {
 }
 
 // TestNoFstat downloads a file and resumes an upload on a server without
-// FSTAT: the size comes from STAT of the path, and the download reads by
-// Reads of a packet each instead of pkg/sftp's WriteTo, which asks FSTAT
-// first. The server here caps replies at 32 KiB, below what is asked.
+// FSTAT: the size comes from STAT of the path, and the download's reads
+// in flight (readAhead) never ask FSTAT, as pkg/sftp's WriteTo did. The
+// server here caps replies at 32 KiB, below what is asked.
 func TestNoFstat(t *testing.T) {
 	c := noFstatClient(t)
 	ctx := context.Background()
