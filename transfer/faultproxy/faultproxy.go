@@ -166,9 +166,14 @@ func (p *Proxy) accept(ln net.Listener, target string, ftp, many bool) {
 type link struct {
 	p           *Proxy
 	client, srv net.Conn
-	left        atomic.Int64 // bytes until the cut; negative: no cut
-	once        sync.Once
-	stalled     chan struct{} // closed when a stall begins
+	left        atomic.Int64 // bytes until the cut; negative once spent
+	// unlimited is a link past the burst, never cut. It is not told by a
+	// negative left: a spent budget goes negative too, and the other
+	// direction, reading that as "no cut", would pass what the cut held
+	// back before the cut took hold.
+	unlimited bool
+	once      sync.Once
+	stalled   chan struct{} // closed when a stall begins
 }
 
 func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
@@ -187,7 +192,9 @@ func (p *Proxy) serve(c net.Conn, target string, ftp bool) {
 	defer p.untrack(s)
 	p.total.Add(1)
 	l := &link{p: p, client: c, srv: s, stalled: make(chan struct{})}
-	l.left.Store(p.budget())
+	b := p.budget()
+	l.left.Store(b)
+	l.unlimited = b < 0
 	done := make(chan bool, 2)
 	go func() { done <- l.pipe(s, c, nil) }()
 	go func() {
@@ -273,7 +280,7 @@ func (l *link) send(dst io.Writer, b []byte) bool {
 			return false
 		}
 	}
-	if l.left.Load() < 0 {
+	if l.unlimited {
 		_, err := dst.Write(b)
 		return err == nil
 	}
