@@ -135,7 +135,7 @@ func (m *mirror) plan(ctx context.Context, rel string, rules *filter.Rules) int 
 	status := exitOK
 	for _, en := range ents {
 		r := path.Join(rel, en.Name)
-		if !safeName(en.Name) {
+		if !protocol.SafeName(en.Name) {
 			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
 			continue
 		}
@@ -203,7 +203,7 @@ func (m *mirror) extras(ctx context.Context, rel string, rules *filter.Rules, re
 	}
 	status := exitOK
 	for _, en := range ents {
-		if !safeName(en.Name) {
+		if !protocol.SafeName(en.Name) {
 			status = max(status, m.e.errorf(exitFailed, "refused unsafe name %s", strconv.Quote(en.Name)))
 			continue
 		}
@@ -292,19 +292,6 @@ func sameEntry(a, b protocol.Entry, sizeOnly bool) bool {
 		return true
 	}
 	return a.ModTime.Truncate(time.Second).Equal(b.ModTime.Truncate(time.Second))
-}
-
-// safeName refuses names a hostile listing could use to leave the tree.
-func safeName(n string) bool {
-	if n == "" || n == "." || n == ".." {
-		return false
-	}
-	for _, r := range n {
-		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // quoteIfNeeded prints plain names as they are and odd ones Go-quoted.

@@ -114,7 +114,7 @@ func removeAll(ctx context.Context, c protocol.Client, dir string) error {
 		return err
 	}
 	for _, en := range entries {
-		if en.Name == "" || en.Name == "." || en.Name == ".." || path.Base(en.Name) != en.Name {
+		if !protocol.IsBaseName(en.Name) {
 			continue // an unparsed or unsafe listing line is never acted on
 		}
 		p := path.Join(dir, en.Name)

@@ -93,7 +93,7 @@ func (w *walker) tree(ctx context.Context, dir string, ent protocol.Entry) error
 	}
 	var files []protocol.Entry
 	for _, en := range entries {
-		if en.Name == "" || en.Name == "." || en.Name == ".." || path.Base(en.Name) != en.Name || en.IsLink() {
+		if !protocol.IsBaseName(en.Name) || en.IsLink() {
 			continue // an unsafe listing line is never acted on; links are not followed
 		}
 		if en.IsDir() {

@@ -166,7 +166,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts WalkOptions)
 			n   Node
 		}, 0, len(ents))
 		for _, e := range ents {
-			if !safeName(e.Name) {
+			if !protocol.SafeName(e.Name) {
 				fail(fmt.Errorf("list %s: refused unsafe name %q", path.Join(root, rel), e.Name))
 				return
 			}
@@ -220,19 +220,6 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts WalkOptions)
 		return nil, err
 	}
 	return out, nil
-}
-
-// safeName refuses names a hostile listing could use to leave the tree.
-func safeName(n string) bool {
-	if n == "" || n == "." || n == ".." {
-		return false
-	}
-	for _, r := range n {
-		if r == '/' || r == '\\' || r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // withGitignore reads the .gitignore among ents, if any, into rules.

@@ -138,7 +138,7 @@ func Walk(ctx context.Context, c protocol.Client, root string, opts Options, fn 
 			continue
 		}
 		for _, en := range b.entries {
-			if !safeName(en.Name) {
+			if !protocol.IsBaseName(en.Name) {
 				continue
 			}
 			if err := fn(Item{Path: path.Join(b.dir, en.Name), Entry: en}); err != nil {
@@ -155,11 +155,6 @@ func ignoreSkip(err error) error {
 		return nil
 	}
 	return err
-}
-
-// safeName rejects names a listing must not hand us to join onto a path.
-func safeName(n string) bool {
-	return n != "" && n != "." && n != ".." && path.Base(n) == n
 }
 
 // batch is one listing's result, handed from a worker to the caller.
@@ -223,7 +218,7 @@ func (w *walker) work(ctx context.Context, c protocol.Client, spare bool) {
 		}
 		var subdirs []string
 		for _, en := range entries {
-			if en.IsDir() && !en.IsLink() && safeName(en.Name) {
+			if en.IsDir() && !en.IsLink() && protocol.IsBaseName(en.Name) {
 				subdirs = append(subdirs, path.Join(dir, en.Name))
 			}
 		}

@@ -445,7 +445,7 @@ func removeTree(ctx context.Context, c protocol.Client, dir string) error {
 		return err
 	}
 	for _, en := range ents {
-		if en.Name == "" || en.Name == "." || en.Name == ".." || path.Base(en.Name) != en.Name {
+		if !protocol.IsBaseName(en.Name) {
 			continue
 		}
 		p := path.Join(dir, en.Name)

@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"strings"
 	"testing"
+
+	"github.com/ferryhq/ferry/protocol"
 )
 
 func FuzzReadReply(f *testing.F) {
@@ -44,7 +46,7 @@ func fuzzEntry(t *testing.T, line string, name string) {
 	l := &lister{now: listNow, log: func(string, ...any) {}}
 	l.line(line)
 	for _, e := range l.out {
-		if e.Name != "" && !safeName(e.Name) {
+		if e.Name != "" && !protocol.SafeName(e.Name) {
 			t.Fatalf("unsafe name %q returned from %q", e.Name, line)
 		}
 		if e.Name == "" && e.Raw == "" {
@@ -102,7 +104,7 @@ func FuzzParseMLSD(f *testing.F) {
 		l := &lister{mlsd: true, now: listNow, log: func(string, ...any) {}}
 		l.line(line)
 		for _, e := range l.out {
-			if e.Name != "" && !safeName(e.Name) {
+			if e.Name != "" && !protocol.SafeName(e.Name) {
 				t.Fatalf("unsafe name %q returned from %q", e.Name, line)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"strings"
 	"time"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/ferryhq/ferry/protocol"
 )
@@ -83,28 +82,10 @@ func (l *lister) line(line string) {
 	if e.Name == "." || e.Name == ".." {
 		return
 	}
-	if !safeName(e.Name) {
+	if !protocol.SafeName(e.Name) {
 		l.log("* listing names an unsafe entry, shown raw: %q", line)
 		l.out = append(l.out, protocol.Entry{Raw: line})
 		return
 	}
 	l.out = append(l.out, e)
-}
-
-// safeName reports whether a listed name is a plain base name.
-func safeName(name string) bool {
-	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
-		return false
-	}
-	for i := 0; i < len(name); {
-		r, size := utf8.DecodeRuneInString(name[i:])
-		if r != utf8.RuneError && unicode.IsControl(r) {
-			return false
-		}
-		if r == 0 {
-			return false
-		}
-		i += size
-	}
-	return true
 }
